@@ -1,0 +1,1 @@
+namespace ExitKit.Parquet; internal static class Placeholder {}
