@@ -264,7 +264,7 @@ internal sealed class ZendeskApiSource(ZendeskHttp http, string sourceSystem, in
                 {
                     continue;
                 }
-                var row = mapper.Interaction(ticket, metrics.GetValueOrDefault(ticket.Text("id") ?? string.Empty));
+                var row = mapper.Interaction(ticket, metrics.TryGetValue(ticket.Text("id") ?? string.Empty, out var metric) ? metric : null);
                 if (ticket.Time("created_at") is not { } created || request.Contains(created))
                 {
                     yield return new SourceRow(row, new ListCursor(0, number, index, fetch).ToString());

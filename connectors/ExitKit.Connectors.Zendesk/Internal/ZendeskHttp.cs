@@ -82,12 +82,17 @@ internal sealed class ZendeskHttp : IDisposable
     private async Task<HttpResponseMessage> SendAsync(Uri uri, bool authenticate, CancellationToken cancellationToken)
     {
         var where = uri.GetLeftPart(UriPartial.Path);
-        var pacer = uri.AbsolutePath.Contains("/incremental/", StringComparison.Ordinal) ? _incrementalPacer : _pacer;
+        var incremental = uri.AbsolutePath.Contains("/incremental/", StringComparison.Ordinal);
         var failures = 0;
         var rateLimitWaits = 0;
         while (true)
         {
-            await pacer.WaitTurnAsync(cancellationToken);
+            // Incremental exports have their own, lower limit and also count towards the account's.
+            if (incremental)
+            {
+                await _incrementalPacer.WaitTurnAsync(cancellationToken);
+            }
+            await _pacer.WaitTurnAsync(cancellationToken);
             using var request = new HttpRequestMessage(HttpMethod.Get, uri);
             if (authenticate)
             {
