@@ -34,10 +34,14 @@ public sealed class ZendeskOptions
     /// <summary>A folder of saved Zendesk API responses (JSON files) to read instead of the live API.</summary>
     public string? SavedResponsesPath { get; set; }
 
-    /// <summary>Whether the export pseudonymises personal data; the package's keyed hash is applied by the export pipeline.</summary>
+    /// <summary>
+    /// Requires pseudonymised personal data: the export refuses to run when the pipeline was started without a pseudonym key
+    /// (<c>exitkit export --pseudonym-key</c>), which applies the package's keyed hash to personal columns and, through this
+    /// connector, to the personal fields kept in <c>source_extra</c>.
+    /// </summary>
     public bool Pseudonymise { get; set; }
 
-    /// <summary>A secret reference to the pseudonymisation key (required when <see cref="Pseudonymise"/> is true).</summary>
+    /// <summary>A secret reference to the pseudonym key, checked to resolve before the export starts; pass the same reference to --pseudonym-key.</summary>
     public string? PseudonymKey { get; set; }
 
     /// <summary>The name shown in <c>source_system</c> (<c>zendesk:&lt;name&gt;</c>); defaults to the subdomain or the folder name.</summary>

@@ -27,12 +27,8 @@ public sealed class ZendeskPlugin : ConnectorPlugin
         ArgumentNullException.ThrowIfNull(configuration);
         var options = configuration.Bind<ZendeskOptions>();
         var config = configuration.SourcePath;
-        if (options.Pseudonymise)
+        if (options.PseudonymKey is not null)
         {
-            if (string.IsNullOrWhiteSpace(options.PseudonymKey))
-            {
-                throw ExitKitException.BadSetting(config, "pseudonymKey", "is required when pseudonymise is true (a secret reference such as env:EXITKIT_PSEUDONYM_KEY).");
-            }
             // Checked here so a missing key stops the export before any request; the pipeline applies the keyed hash.
             _ = configuration.ResolveSecret(options.PseudonymKey, "pseudonymKey");
         }
@@ -51,7 +47,7 @@ public sealed class ZendeskPlugin : ConnectorPlugin
                 throw ExitKitException.FileNotFound(folder, "The savedResponsesPath folder");
             }
             var name = options.AccountName ?? Path.GetFileName(folder.TrimEnd(Path.DirectorySeparatorChar));
-            return new ZendeskSavedSource(folder, $"zendesk:{name}");
+            return new ZendeskSavedSource(folder, $"zendesk:{name}", options.Pseudonymise);
         }
 
         if (!live)
@@ -105,7 +101,7 @@ public sealed class ZendeskPlugin : ConnectorPlugin
             RetryBaseDelay = settings.RetryBaseDelay,
         };
         var account = options.AccountName ?? options.Subdomain ?? baseAddress.Host;
-        return new ZendeskApiSource(http, $"zendesk:{account}", options.PageSize);
+        return new ZendeskApiSource(http, $"zendesk:{account}", options.PageSize, options.Pseudonymise);
     }
 
     internal sealed class HttpSettings

@@ -6,7 +6,7 @@ using ExitKit.Schema;
 namespace ExitKit.Connectors.Zendesk.Internal;
 
 /// <summary>Reads a Zendesk account through its REST API.</summary>
-internal sealed class ZendeskApiSource(ZendeskHttp http, string sourceSystem, int pageSize) : ISourceConnector
+internal sealed class ZendeskApiSource(ZendeskHttp http, string sourceSystem, int pageSize, bool requirePseudonyms = false) : ISourceConnector
 {
     private readonly HashSet<string> _storedOriginals = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _originalsGate = new(1, 1);
@@ -79,7 +79,7 @@ internal sealed class ZendeskApiSource(ZendeskHttp http, string sourceSystem, in
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(table);
-        var mapper = new ZendeskMapper(sourceSystem, context);
+        var mapper = ZendeskMapper.Create(sourceSystem, context, requirePseudonyms);
         var cursor = ListCursor.Parse(resumeAfter);
         return table.Name switch
         {

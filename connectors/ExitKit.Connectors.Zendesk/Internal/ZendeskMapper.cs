@@ -5,8 +5,29 @@ using ExitKit.Schema;
 namespace ExitKit.Connectors.Zendesk.Internal;
 
 /// <summary>Turns Zendesk API objects into neutral rows; the live API and saved responses share it, so both give the same rows.</summary>
+/// <remarks>
+/// Columns the neutral schema marks personal (customer_id, agent_id, messages.author_id) are pseudonymised by the package
+/// writer; this mapper pseudonymises, through the export context, the personal values it puts elsewhere: ids, names,
+/// addresses and phones inside source_extra, and article authors. Every value is hashed exactly once, so they still join.
+/// </remarks>
 internal sealed class ZendeskMapper(string sourceSystem, IExportContext context)
 {
+    /// <summary>
+    /// With <c>pseudonymise: true</c> in the config, refuses to export when the pipeline was given no pseudonym key,
+    /// so personal data never leaves in clear because a flag was forgotten.
+    /// </summary>
+    public static ZendeskMapper Create(string sourceSystem, IExportContext context, bool requirePseudonyms)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        const string probe = "exitkit-pseudonym-probe";
+        if (requirePseudonyms && context.Pseudonymise(probe) == probe)
+        {
+            throw new ExitKitException("The Zendesk config sets pseudonymise: true, but the export was started without a pseudonym key. "
+                + "Run `exitkit export` with --pseudonym-key (the same reference as pseudonymKey), or set pseudonymise to false.");
+        }
+        return new ZendeskMapper(sourceSystem, context);
+    }
+
     public string SourceSystem { get; } = sourceSystem;
 
     private string? Hide(string? value) => value is null ? null : context.Pseudonymise(value);
@@ -50,8 +71,8 @@ internal sealed class ZendeskMapper(string sourceSystem, IExportContext context)
             Set(table, row, "ended_at", metricSet?.Time("solved_at"));
         }
         Set(table, row, "queue_id", ticket.Text("group_id"));
-        Set(table, row, "agent_id", Hide(ticket.Text("assignee_id")));
-        Set(table, row, "customer_id", Hide(ticket.Text("requester_id")));
+        Set(table, row, "agent_id", ticket.Text("assignee_id"));
+        Set(table, row, "customer_id", ticket.Text("requester_id"));
         Set(table, row, "priority", ticket.Text("priority")?.ToLowerInvariant());
         Set(table, row, "tags", ticket.TextList("tags") ?? []);
         Set(table, row, "source_extra", Extra(ticket, TicketConsumed, ("metric_set", metricSet)));
@@ -97,7 +118,7 @@ internal sealed class ZendeskMapper(string sourceSystem, IExportContext context)
         Set(table, row, "interaction_id", ticketId);
         Set(table, row, "sequence", sequence);
         Set(table, row, "author_role", AuthorRole(authorId, requesterId, authorRole));
-        Set(table, row, "author_id", Hide(authorId));
+        Set(table, row, "author_id", authorId);
         Set(table, row, "kind", isPublic ? "turn" : "note");
         Set(table, row, "visibility", isPublic ? "public" : "internal");
         // html_body keeps the formatting; body (plain text) is derived from it by Zendesk.

@@ -32,7 +32,7 @@ internal enum SavedKind
 /// Reads a folder of saved Zendesk API responses (as a vendor, another tool or an earlier ExitKit run left them) and maps them
 /// exactly as the live API path does. Attachment bytes, when saved, sit at <c>files/{attachment id}/{file name}</c>.
 /// </summary>
-internal sealed partial class ZendeskSavedSource(string root, string sourceSystem) : ISourceConnector
+internal sealed partial class ZendeskSavedSource(string root, string sourceSystem, bool requirePseudonyms = false) : ISourceConnector
 {
     private List<SavedFile>? _files;
 
@@ -71,24 +71,30 @@ internal sealed partial class ZendeskSavedSource(string root, string sourceSyste
         ["brands"] = "brands have no neutral table",
     };
 
+    private readonly Lock _gate = new();
+
     private List<SavedFile> Files
     {
         get
         {
-            if (_files is null)
+            lock (_gate)
             {
-                if (!Directory.Exists(root))
-                {
-                    throw ExitKitException.FileNotFound(root, "The savedResponsesPath folder");
-                }
-                _files = Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
-                    .Select(path => (Full: path, Relative: Path.GetRelativePath(root, path).Replace('\\', '/')))
-                    .OrderBy(file => file.Relative, StringComparer.Ordinal)
-                    .Select(file => Classify(file.Relative, file.Full))
-                    .ToList();
+                return _files ??= Scan();
             }
-            return _files;
         }
+    }
+
+    private List<SavedFile> Scan()
+    {
+        if (!Directory.Exists(root))
+        {
+            throw ExitKitException.FileNotFound(root, "The savedResponsesPath folder");
+        }
+        return Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
+            .Select(path => (Full: path, Relative: Path.GetRelativePath(root, path).Replace('\\', '/')))
+            .OrderBy(file => file.Relative, StringComparer.Ordinal)
+            .Select(file => Classify(file.Relative, file.Full))
+            .ToList();
     }
 
     internal static SavedFile Classify(string relative, string full)
@@ -226,7 +232,7 @@ internal sealed partial class ZendeskSavedSource(string root, string sourceSyste
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(table);
-        var mapper = new ZendeskMapper(sourceSystem, context);
+        var mapper = ZendeskMapper.Create(sourceSystem, context, requirePseudonyms);
         var resume = SavedCursor.Parse(resumeAfter);
         var rows = table.Name switch
         {
@@ -326,19 +332,26 @@ internal sealed partial class ZendeskSavedSource(string root, string sourceSyste
     /// <summary>Metric sets saved in files of their own (GET /api/v2/ticket_metrics), by ticket id.</summary>
     private Dictionary<string, JsonElement> SeparateMetrics()
     {
-        if (_metrics is null)
+        lock (_gate)
         {
-            _metrics = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+            return _metrics ??= LoadMetrics();
+        }
+    }
+
+    private Dictionary<string, JsonElement> LoadMetrics()
+    {
+        {
+            var metrics = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
             foreach (var file in Files.Where(file => file.Kind.HasFlag(SavedKind.Metrics) && !file.Kind.HasFlag(SavedKind.Tickets)))
             {
                 using var document = Load(file);
                 foreach (var (id, metric) in ZendeskApiSource.MetricSets(document.RootElement))
                 {
-                    _metrics[id] = metric.Clone();
+                    metrics[id] = metric.Clone();
                 }
             }
+            return metrics;
         }
-        return _metrics;
     }
 
     private async IAsyncEnumerable<SourceRow> InteractionsAsync(ZendeskMapper mapper, SavedCursor? resume,
