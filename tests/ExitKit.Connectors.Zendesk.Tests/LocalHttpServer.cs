@@ -57,11 +57,12 @@ internal sealed class LocalHttpServer : IAsyncDisposable
             {
                 return;
             }
-            _ = Task.Run(() => Answer(context));
+            var arrived = DateTimeOffset.UtcNow;
+            _ = Task.Run(() => Answer(context, arrived));
         }
     }
 
-    private void Answer(HttpListenerContext context)
+    private void Answer(HttpListenerContext context, DateTimeOffset arrived)
     {
         Reply reply;
         try
@@ -72,7 +73,7 @@ internal sealed class LocalHttpServer : IAsyncDisposable
         {
             reply = new Reply(500, Encoding.UTF8.GetBytes(error.ToString()), "text/plain");
         }
-        Requests.Enqueue(new Seen(context.Request.Url!.PathAndQuery, context.Request.Headers["Authorization"], DateTimeOffset.UtcNow, reply.Status));
+        Requests.Enqueue(new Seen(context.Request.Url!.PathAndQuery, context.Request.Headers["Authorization"], arrived, reply.Status));
         try
         {
             context.Response.StatusCode = reply.Status;

@@ -34,12 +34,13 @@ internal sealed class ZendeskApiSource(ZendeskHttp http, string sourceSystem, in
     {
         var context = new DescribeContext();
         var whole = request.From is null && request.To is null;
-        long? tickets = null, sections = null, groups = null, rules = 0;
+        long? tickets = null, sections = null, articles = null, groups = null, rules = 0;
         if (whole)
         {
             using var count = await FetchAsync(TicketsCount, 1, context, cancellationToken);
             tickets = count.RootElement.Get("count")?.Long("value");
             sections = await CountAsync(Categories, context, cancellationToken) + await CountAsync(Sections, context, cancellationToken);
+            articles = await CountAsync(Articles, context, cancellationToken);
         }
         groups = await CountAsync(Groups, context, cancellationToken);
         foreach (var (path, _, _) in RuleLists)
@@ -54,7 +55,8 @@ internal sealed class ZendeskApiSource(ZendeskHttp http, string sourceSystem, in
             Table(NeutralSchema.Attachments),
             Table(NeutralSchema.Surveys),
             Table(NeutralSchema.KbSections, sections, whole ? "count of GET /api/v2/help_center/categories.json + sections.json" : null),
-            Table(NeutralSchema.KbArticles),
+            Table(NeutralSchema.KbArticles, articles, whole
+                ? "count of GET /api/v2/help_center/articles.json: articles, while rows are one per article per locale, so rows >= total" : null),
             Table(NeutralSchema.KbAttachments),
             Table(NeutralSchema.Queues, groups, "count of GET /api/v2/groups.json"),
             Table(NeutralSchema.RoutingRules, rules, "counts of GET /api/v2/triggers, automations, slas/policies, macros and views"),
@@ -158,7 +160,7 @@ internal sealed class ZendeskApiSource(ZendeskHttp http, string sourceSystem, in
                 yield break;
             }
             var uri = http.Resolve(next);
-            fetch = uri.PathAndQuery;
+            fetch = uri.AbsolutePath.Contains("/incremental/", StringComparison.Ordinal) ? WithTicketParameters(uri.PathAndQuery) : uri.PathAndQuery;
             number++;
             skip = 0;
         }
@@ -275,10 +277,24 @@ internal sealed class ZendeskApiSource(ZendeskHttp http, string sourceSystem, in
             {
                 yield break;
             }
-            fetch = http.Resolve(next).PathAndQuery;
+            fetch = WithTicketParameters(http.Resolve(next).PathAndQuery);
             number++;
             skip = 0;
         }
+    }
+
+    /// <summary>Keeps the sideload and page size on every page, whether or not Zendesk's after_url repeats them.</summary>
+    private string WithTicketParameters(string pathAndQuery)
+    {
+        if (!pathAndQuery.Contains("include=", StringComparison.Ordinal))
+        {
+            pathAndQuery += (pathAndQuery.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "include=metric_sets";
+        }
+        if (!pathAndQuery.Contains("per_page=", StringComparison.Ordinal))
+        {
+            pathAndQuery += string.Create(CultureInfo.InvariantCulture, $"&per_page={pageSize}");
+        }
+        return pathAndQuery;
     }
 
     internal static Dictionary<string, JsonElement> MetricSets(JsonElement root)

@@ -116,9 +116,14 @@ internal sealed class ZendeskHttp : IDisposable
             }
             catch (TaskCanceledException error) when (!cancellationToken.IsCancellationRequested && ++failures < _maxAttempts)
             {
+                // HttpClient's timeout, not the caller's cancellation: retried like a broken connection.
                 _ = error;
                 await Task.Delay(Backoff(failures), _time, cancellationToken);
                 continue;
+            }
+            catch (TaskCanceledException error) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw ExitKitException.SourceFailed(ConnectorName, $"GET {where} timed out {failures} times; try again later.", error);
             }
 
             if (response.IsSuccessStatusCode)
