@@ -315,6 +315,9 @@ public sealed class ZendeskApiTests
         Assert.Equal(2, totals["queues"]);
         Assert.Equal(5, totals["routing_rules"]);
         Assert.Null(totals["messages"]);
+        var context = new RecordingExportContext();
+        await source.ExportOriginalsAsync(ExportRequest.Everything, context, TestContext.Current.CancellationToken);
+        Assert.Contains("zendesk/api/tickets/count/page-0001.json", context.Originals.Keys);
     }
 
     [Fact]

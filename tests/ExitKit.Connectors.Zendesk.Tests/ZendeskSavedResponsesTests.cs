@@ -54,6 +54,8 @@ public sealed class ZendeskSavedResponsesTests : IDisposable
         var savedContext = new RecordingExportContext();
         await using var saved = Saved(_folder, "acme");
         var fromSaved = await Export.ReadEverythingAsync(saved, savedContext);
+        var savedDescription = await saved.DescribeAsync(ExportRequest.Everything, TestContext.Current.CancellationToken);
+        Assert.Equal(4, savedDescription.Tables.Single(t => t.TableName == "interactions").ControlTotal);
 
         Assert.Equal(fromApi.Keys.Order(StringComparer.Ordinal), fromSaved.Keys.Order(StringComparer.Ordinal));
         foreach (var (table, rows) in fromApi)

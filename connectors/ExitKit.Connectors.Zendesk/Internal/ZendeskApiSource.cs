@@ -30,9 +30,11 @@ internal sealed class ZendeskApiSource(ZendeskHttp http, string sourceSystem, in
     private string TicketsStart(ExportRequest request) => string.Create(CultureInfo.InvariantCulture,
         $"/api/v2/incremental/tickets/cursor.json?start_time={request.From?.ToUnixTimeSeconds() ?? 0}&include=metric_sets&per_page={pageSize}");
 
+    private readonly DescribeContext _describe = new();
+
     public async Task<SourceDescription> DescribeAsync(ExportRequest request, CancellationToken cancellationToken = default)
     {
-        var context = new DescribeContext();
+        var context = _describe;
         var whole = request.From is null && request.To is null;
         long? tickets = null, sections = null, articles = null, groups = null, rules = 0;
         if (whole)
@@ -73,9 +75,27 @@ internal sealed class ZendeskApiSource(ZendeskHttp http, string sourceSystem, in
             : null);
     }
 
-    public Task ExportOriginalsAsync(ExportRequest request, IExportContext context, CancellationToken cancellationToken = default) =>
-        // Every API response is stored as an original while the tables are read.
-        Task.CompletedTask;
+    /// <summary>Stores the responses Describe read (count endpoints, first pages); every other response is stored while the tables are read.</summary>
+    public async Task ExportOriginalsAsync(ExportRequest request, IExportContext context, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        foreach (var (path, bytes) in _describe.Responses)
+        {
+            await _originalsGate.WaitAsync(cancellationToken);
+            try
+            {
+                if (_storedOriginals.Add(path))
+                {
+                    using var stream = new MemoryStream(bytes, writable: false);
+                    await context.StoreOriginalAsync(path, stream, cancellationToken);
+                }
+            }
+            finally
+            {
+                _originalsGate.Release();
+            }
+        }
+    }
 
     public IAsyncEnumerable<SourceRow> ReadTableAsync(TableSchema table, ExportRequest request, string? resumeAfter, IExportContext context,
         CancellationToken cancellationToken = default)
@@ -190,7 +210,11 @@ internal sealed class ZendeskApiSource(ZendeskHttp http, string sourceSystem, in
         await _originalsGate.WaitAsync(cancellationToken);
         try
         {
-            if (context is not DescribeContext && _storedOriginals.Add(originalPath))
+            if (context is DescribeContext describe)
+            {
+                describe.Responses.Enqueue((originalPath, bytes));
+            }
+            else if (_storedOriginals.Add(originalPath))
             {
                 using var stream = new MemoryStream(bytes, writable: false);
                 await context.StoreOriginalAsync(originalPath, stream, cancellationToken);
@@ -520,9 +544,11 @@ internal sealed class ZendeskApiSource(ZendeskHttp http, string sourceSystem, in
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Describe runs before the pipeline hands out an export context; its responses are read again, and stored, with the tables.</summary>
+    /// <summary>Describe runs before the pipeline hands out an export context; its responses wait for <see cref="ExportOriginalsAsync"/>.</summary>
     private sealed class DescribeContext : IExportContext
     {
+        public System.Collections.Concurrent.ConcurrentQueue<(string Path, byte[] Bytes)> Responses { get; } = new();
+
         public Task<ArtefactReference> StoreArtefactAsync(Stream content, CancellationToken cancellationToken = default) =>
             throw new InvalidOperationException("Describe stores no artefacts.");
 
