@@ -99,6 +99,7 @@ public sealed class ZendeskPlugin : ConnectorPlugin
             options.MaxAttempts, settings.Time, settings.Handler)
         {
             RetryBaseDelay = settings.RetryBaseDelay,
+            MaxRateLimitWaits = settings.MaxRateLimitWaits,
         };
         var account = options.AccountName ?? options.Subdomain ?? baseAddress.Host;
         return new ZendeskApiSource(http, $"zendesk:{account}", options.PageSize, options.Pseudonymise);
@@ -107,6 +108,8 @@ public sealed class ZendeskPlugin : ConnectorPlugin
     internal sealed class HttpSettings
     {
         public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+        public int MaxRateLimitWaits { get; set; } = 30;
 
         public HttpMessageHandler? Handler { get; set; }
 

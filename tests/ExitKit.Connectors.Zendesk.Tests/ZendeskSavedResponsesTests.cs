@@ -79,13 +79,15 @@ public sealed class ZendeskSavedResponsesTests : IDisposable
         Write("export/other.json", """{"conversations":[{"id":"x"}]}""");
         Write("comments-without-ticket.json", """{"comments":[{"id":5,"body":"hi","public":true,"created_at":"2026-01-01T00:00:00Z"}]}""");
         Write("ticket_fields.json", """{"ticket_fields":[{"id":1,"title":"Subject"}]}""");
+        Write("search.json", """{"results":[{"id":2,"result_type":"ticket","status":"open","created_at":"2026-01-02T00:00:00Z"},{"id":9,"result_type":"user","name":"Ann"}],"count":2}""");
         var context = new RecordingExportContext();
 
         await using var source = Saved(_folder);
         var tables = await Export.ReadEverythingAsync(source, context);
 
-        Assert.Equal(["1"], tables["interactions"].Select(row => (string)row[1]!));
-        Assert.Equal(5, context.Originals.Count);
+        Assert.Equal(["1", "2"], tables["interactions"].Select(row => (string)row[1]!).Order(StringComparer.Ordinal));
+        Assert.Equal(6, context.Originals.Count);
+        Assert.Contains("not tickets", Assert.Single(context.Problems, p => p is { Kind: ProblemKind.Degraded, Subject: "search.json" }).Reason, StringComparison.Ordinal);
         Assert.Equal(["comments-without-ticket.json", "export/other.json", "notes.txt", "ticket_fields.json"],
             context.Problems.Where(p => p.Kind == ProblemKind.Unparsed).Select(p => p.Subject).Order(StringComparer.Ordinal));
         Assert.Contains("conversations", Assert.Single(context.Problems, p => p.Subject == "export/other.json").Reason, StringComparison.Ordinal);

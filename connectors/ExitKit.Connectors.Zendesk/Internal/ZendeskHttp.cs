@@ -201,7 +201,8 @@ internal sealed class ZendeskHttp : IDisposable
                 if (_next > now)
                 {
                     await Task.Delay(_next - now, time, cancellationToken);
-                    now = _next;
+                    // Spaced from when this request really goes, so a late wake-up never lets the next one come early.
+                    now = time.GetUtcNow();
                 }
                 _next = now + _interval;
             }

@@ -36,7 +36,11 @@ internal sealed partial class ZendeskSavedSource(string root, string sourceSyste
 {
     private List<SavedFile>? _files;
 
-    internal sealed record SavedFile(string RelativePath, string FullPath, SavedKind Kind, string? Problem, string? TicketId);
+    internal sealed record SavedFile(string RelativePath, string FullPath, SavedKind Kind, string? Problem, string? TicketId)
+    {
+        /// <summary>Part of the file that is read but not exported (search results that are not tickets).</summary>
+        public string? Degraded { get; init; }
+    }
 
     [GeneratedRegex(@"tickets?[/_\-](\d+)[/_\-]comments", RegexOptions.CultureInvariant)]
     private static partial Regex CommentsTicket();
@@ -176,7 +180,13 @@ internal sealed partial class ZendeskSavedSource(string root, string sourceSyste
                     : $"not a Zendesk response this connector understands (top-level keys: {string.Join(", ", keys)}).";
                 return new SavedFile(relative, full, SavedKind.None, problem, null);
             }
-            return new SavedFile(relative, full, kind, problem, ticketId);
+            var others = rootElement.Array("results").Count(item => item.Text("result_type") is not "ticket");
+            return new SavedFile(relative, full, kind, problem, ticketId)
+            {
+                Degraded = kind.HasFlag(SavedKind.Tickets) && others > 0
+                    ? $"{others} search result(s) are not tickets (users, organizations, articles) and are not exported from this file; export them from their own endpoints."
+                    : null,
+            };
         }
     }
 
@@ -224,6 +234,10 @@ internal sealed partial class ZendeskSavedSource(string root, string sourceSyste
             if (file.Problem is not null)
             {
                 context.ReportProblem(new ExportProblem(ProblemKind.Unparsed, null, file.RelativePath, file.Problem));
+            }
+            if (file.Degraded is not null)
+            {
+                context.ReportProblem(new ExportProblem(ProblemKind.Degraded, "interactions", file.RelativePath, file.Degraded));
             }
         }
     }
