@@ -255,18 +255,9 @@ internal sealed class ZendeskApiSource(ZendeskHttp http, string sourceSystem, in
         return $"zendesk/api/{path}";
     }
 
+    /// <summary>The incremental ticket export, each ticket with the cursor after it (messages and attachments walk it too).</summary>
     private IAsyncEnumerable<(JsonElement Item, ListCursor After)> TicketsAsync(ExportRequest request, ListCursor? resume, IExportContext context,
-        CancellationToken cancellationToken) => TicketPagesAsync(request, resume, context, cancellationToken);
-
-    // Tickets with their sideloaded metric set (include=metric_sets), so the metric set travels with its page.
-    private async IAsyncEnumerable<(JsonElement Item, ListCursor After)> TicketPagesAsync(ExportRequest request, ListCursor? resume,
-        IExportContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await foreach (var entry in ItemsAsync(0, TicketsStart(request), "tickets", resume, context, cancellationToken))
-        {
-            yield return entry;
-        }
-    }
+        CancellationToken cancellationToken) => ItemsAsync(0, TicketsStart(request), "tickets", resume, context, cancellationToken);
 
     private async IAsyncEnumerable<SourceRow> InteractionsAsync(ZendeskMapper mapper, ExportRequest request, ListCursor? resume,
         IExportContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -482,14 +473,8 @@ internal sealed class ZendeskApiSource(ZendeskHttp http, string sourceSystem, in
         }
     }
 
-    private async IAsyncEnumerable<(JsonElement Article, ListCursor After)> ArticleItemsAsync(ListCursor? resume, IExportContext context,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await foreach (var entry in ItemsAsync(0, Articles, "articles", resume, context, cancellationToken))
-        {
-            yield return entry;
-        }
-    }
+    private IAsyncEnumerable<(JsonElement Item, ListCursor After)> ArticleItemsAsync(ListCursor? resume, IExportContext context,
+        CancellationToken cancellationToken) => ItemsAsync(0, Articles, "articles", resume, context, cancellationToken);
 
     private async IAsyncEnumerable<SourceRow> ArticlesAsync(ZendeskMapper mapper, ListCursor? resume, IExportContext context,
         [EnumeratorCancellation] CancellationToken cancellationToken)

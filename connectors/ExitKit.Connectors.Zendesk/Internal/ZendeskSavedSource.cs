@@ -254,7 +254,7 @@ internal sealed partial class ZendeskSavedSource(string root, string sourceSyste
             "messages" => MessagesAsync(mapper, context, withAttachments: false, cancellationToken),
             "attachments" => MessagesAsync(mapper, context, withAttachments: true, cancellationToken),
             "surveys" => ItemsAsync(SavedKind.Ratings, ["satisfaction_ratings", "satisfaction_rating"], resume, (item, _) => mapper.Survey(item), cancellationToken),
-            "kb_sections" => SectionsAsync(mapper, resume, cancellationToken),
+            "kb_sections" => SectionsAsync(mapper, cancellationToken),
             "kb_articles" => ArticlesAsync(mapper, cancellationToken),
             "kb_attachments" => KbAttachmentsAsync(mapper, context, cancellationToken),
             "queues" => ItemsAsync(SavedKind.Groups, ["groups", "group"], resume, (item, _) => mapper.Queue(item), cancellationToken),
@@ -517,8 +517,7 @@ internal sealed partial class ZendeskSavedSource(string root, string sourceSyste
         return await context.StoreArtefactAsync(stream, cancellationToken);
     }
 
-    private async IAsyncEnumerable<SourceRow> SectionsAsync(ZendeskMapper mapper, SavedCursor? resume,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<SourceRow> SectionsAsync(ZendeskMapper mapper, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Categories first, then sections, as the API path reads them.
         await foreach (var row in ItemsAsync(SavedKind.Categories, ["categories", "category"], null, (item, _) => mapper.KbSection(item, isCategory: true), cancellationToken))
@@ -529,7 +528,6 @@ internal sealed partial class ZendeskSavedSource(string root, string sourceSyste
         {
             yield return row with { ResumeCursor = null };
         }
-        _ = resume;
     }
 
     private async IAsyncEnumerable<SourceRow> ArticlesAsync(ZendeskMapper mapper, [EnumeratorCancellation] CancellationToken cancellationToken)
