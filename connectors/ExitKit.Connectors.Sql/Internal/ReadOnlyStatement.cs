@@ -11,13 +11,15 @@ namespace ExitKit.Connectors.Sql.Internal;
 /// </remarks>
 internal static class ReadOnlyStatement
 {
+    // Words that start a writing statement. A statement must start with SELECT or WITH, but SQL Server runs
+    // `SELECT 1 DROP TABLE t` as two statements without a ';', and PostgreSQL writes in a CTE, so these are refused
+    // anywhere outside literals and quoted names. A column with such a name is written quoted ("lock").
     private static readonly FrozenSet<string> Refused = new[]
     {
-        "INSERT", "UPDATE", "DELETE", "MERGE", "UPSERT", "REPLACE_INTO", "CREATE", "ALTER", "DROP", "TRUNCATE", "RENAME",
-        "GRANT", "REVOKE", "DENY", "EXEC", "EXECUTE", "CALL", "DO", "COPY", "ATTACH", "DETACH", "PRAGMA", "VACUUM", "REINDEX",
-        "ANALYZE", "CLUSTER", "LOCK", "INTO", "SET", "RESET", "BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "DECLARE",
-        "PREPARE", "DEALLOCATE", "DISCARD", "LISTEN", "NOTIFY", "UNLISTEN", "LOAD", "IMPORT", "REFRESH", "SECURITY", "COMMENT",
-        "SHUTDOWN", "KILL", "BACKUP", "RESTORE", "DBCC", "OPENROWSET", "OPENDATASOURCE", "OPENQUERY", "BULK", "USE", "GO",
+        "INSERT", "UPDATE", "DELETE", "MERGE", "UPSERT", "INTO", "CREATE", "ALTER", "DROP", "TRUNCATE", "GRANT", "REVOKE", "DENY",
+        "EXEC", "EXECUTE", "CALL", "COPY", "ATTACH", "DETACH", "PRAGMA", "VACUUM", "REINDEX", "LOCK", "SET", "BEGIN", "COMMIT",
+        "ROLLBACK", "SAVEPOINT", "DECLARE", "SHUTDOWN", "KILL", "BACKUP", "RESTORE", "DBCC", "OPENROWSET", "OPENDATASOURCE",
+        "OPENQUERY", "BULK",
     }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Null when <paramref name="sql"/> is one query; otherwise why it is refused.</summary>
@@ -56,7 +58,7 @@ internal static class ReadOnlyStatement
             }
             if (token.Kind == TokenKind.Word && Refused.Contains(token.Text))
             {
-                return $"it contains '{token.Text.ToUpperInvariant()}'; only statements that read (SELECT, or WITH … SELECT) are allowed";
+                return $"it contains '{token.Text.ToUpperInvariant()}'; only statements that read (SELECT, or WITH … SELECT) are allowed (write a column of that name quoted)";
             }
         }
         return first is null ? "it is empty; give a SELECT statement" : null;

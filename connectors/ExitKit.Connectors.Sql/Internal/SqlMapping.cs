@@ -73,6 +73,12 @@ internal sealed partial class SqlMapping
         {
             throw ExitKitException.Malformed(path, $"not valid YAML: {error.InnerException?.Message ?? error.Message}", error.Start.Line, error.Start.Column, error);
         }
+        catch (InvalidOperationException error)
+        {
+            // YamlDotNet throws this, without a position, when the file ends inside an unclosed [ or {.
+            var lines = text.Split('\n').Length;
+            throw ExitKitException.Malformed(path, "not valid YAML: the file ends before a '[' or '{' is closed", lines, 1, error);
+        }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {
             throw ExitKitException.Malformed(path, "a mapping file is a YAML mapping with `tables:` (see mappings/generic-contact-centre.yaml)", 1, 1);
