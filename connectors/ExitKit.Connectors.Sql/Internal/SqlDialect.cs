@@ -57,6 +57,14 @@ internal abstract class SqlDialect
         _ => error.InnerException is { } inner && IsTransient(inner),
     };
 
+    /// <summary>The database's own words for a failure, on one line (PostgreSQL appends positions and hints on further lines).</summary>
+    public virtual string MessageOf(Exception error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        var text = error is PostgresException postgres ? $"{postgres.SqlState}: {postgres.MessageText}" : error.Message;
+        return string.Join(" ", text.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).TrimEnd('.');
+    }
+
     public static SqlDialect For(SqlProvider provider) => provider switch
     {
         SqlProvider.PostgreSql => new PostgreSqlDialect(),

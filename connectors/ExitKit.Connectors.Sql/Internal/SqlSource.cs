@@ -74,7 +74,7 @@ internal sealed class SqlSource : ISourceConnector
                 if (!_dialect.IsTransient(error) || ++failures > _settings.MaxRetries)
                 {
                     throw ExitKitException.SourceFailed(Connector,
-                        $"cannot connect to the {_dialect.DisplayName} database {_target}: {Scrub(error.Message)}. " +
+                        $"cannot connect to the {_dialect.DisplayName} database {_target}: {Scrub(_dialect.MessageOf(error))}. " +
                         $"Check the connection string in '{_settings.ConnectionReference}' (server, database, user and password) and that the server is reachable.",
                         SafeInner(error));
                 }
@@ -165,7 +165,7 @@ internal sealed class SqlSource : ISourceConnector
                     if (++failures > _settings.MaxRetries)
                     {
                         throw ExitKitException.SourceFailed(Connector,
-                            $"table {table.Name}: reading {_target} failed {failures} times in a row, last: {Scrub(failure.Message)}. " +
+                            $"table {table.Name}: reading {_target} failed {failures} times in a row, last: {Scrub(_dialect.MessageOf(failure))}. " +
                             "Run the export again: it resumes after the last row read.", SafeInner(failure));
                     }
                     // The connection is unusable after a dropped session: start over on a new one, after the last key read.
@@ -240,7 +240,7 @@ internal sealed class SqlSource : ISourceConnector
         catch (Exception error) when (error is DbException)
         {
             var where = mapping.From ?? mapping.Query!;
-            throw MappingError(where, $"table {table.Name}: {mapping.SourceLabel} cannot be read from {_target}: {error.Message}. Check the vendor table's name (and schema) and that the user may read it.", error);
+            throw MappingError(where, $"table {table.Name}: {mapping.SourceLabel} cannot be read from {_target}: {_dialect.MessageOf(error)}. Check the vendor table's name (and schema) and that the user may read it.", error);
         }
 
         var parts = new List<(string What, Located Expression)> { ("key", mapping.Key) };
@@ -264,10 +264,10 @@ internal sealed class SqlSource : ISourceConnector
                 }
                 catch (Exception partError) when (partError is DbException)
                 {
-                    throw MappingError(expression, $"table {table.Name}, {what}: '{expression.Text}' cannot be read from {mapping.SourceLabel}: {partError.Message}. Check the vendor column's name.", partError);
+                    throw MappingError(expression, $"table {table.Name}, {what}: '{expression.Text}' cannot be read from {mapping.SourceLabel}: {_dialect.MessageOf(partError)}. Check the vendor column's name.", partError);
                 }
             }
-            throw MappingError(mapping.Name, $"table {table.Name}: its columns cannot be read together from {mapping.SourceLabel}: {error.Message}", error);
+            throw MappingError(mapping.Name, $"table {table.Name}: its columns cannot be read together from {mapping.SourceLabel}: {_dialect.MessageOf(error)}", error);
         }
 
         // Vendor columns that no mapping names go to source_extra, so nothing is dropped.
@@ -338,7 +338,7 @@ internal sealed class SqlSource : ISourceConnector
         }
         catch (DbException error)
         {
-            throw MappingError(plan.Mapping.Name, $"table {plan.Mapping.Table.Name}: counting its rows failed: {error.Message}", error);
+            throw MappingError(plan.Mapping.Name, $"table {plan.Mapping.Table.Name}: counting its rows failed: {_dialect.MessageOf(error)}", error);
         }
         if (plan.Mapping.Time is not { } time || plan.Mapping.Table.TimeColumn is null)
         {
@@ -367,7 +367,7 @@ internal sealed class SqlSource : ISourceConnector
         }
         catch (Exception error) when (error is DbException or FormatException)
         {
-            throw MappingError(time, $"table {plan.Mapping.Table.Name}: counting its rows per day of '{time.Text}' failed: {error.Message}. `time:` must name a date-time column", error);
+            throw MappingError(time, $"table {plan.Mapping.Table.Name}: counting its rows per day of '{time.Text}' failed: {_dialect.MessageOf(error)}. `time:` must name a date-time column", error);
         }
         return new SourceTable(plan.Mapping.Table.Name, total, daily, $"{countSql}; per UTC day: GROUP BY {day}");
     }
@@ -474,7 +474,7 @@ internal sealed class SqlSource : ISourceConnector
                 return error;
             }
             throw ExitKitException.SourceFailed(Connector,
-                $"table {plan.Mapping.Table.Name}: reading {plan.Mapping.SourceLabel} from {source._target} failed: {source.Scrub(error.Message)} (mapping {source._settings.Mapping.Path}).",
+                $"table {plan.Mapping.Table.Name}: reading {plan.Mapping.SourceLabel} from {source._target} failed: {source.Scrub(source._dialect.MessageOf(error))} (mapping {source._settings.Mapping.Path}).",
                 source.SafeInner(error));
         }
 
