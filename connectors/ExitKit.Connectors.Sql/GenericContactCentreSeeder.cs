@@ -68,15 +68,22 @@ public sealed class GenericContactCentreSeeder
     private static string AgentId(long n) => $"a{n % AgentCount + 1}";
     private static string CustomerId(long n) => $"c{n % 997 + 1}";
 
+    private string[]? _bodies;
+
+    // A pool of distinct bodies, picked by row number: deterministic, and no text is built per row.
     private string Body(long contact, int turn)
     {
-        var random = new Random(unchecked((int)(contact * 31 + turn)));
-        var text = new StringBuilder(BodyBytes + 16);
-        while (text.Length < BodyBytes)
+        _bodies ??= Enumerable.Range(0, 251).Select(seed =>
         {
-            text.Append(Words[random.Next(Words.Length)]).Append(' ');
-        }
-        return text.ToString(0, BodyBytes);
+            var random = new Random(seed);
+            var text = new StringBuilder(BodyBytes + 16);
+            while (text.Length < BodyBytes)
+            {
+                text.Append(Words[random.Next(Words.Length)]).Append(' ');
+            }
+            return text.ToString(0, BodyBytes);
+        }).ToArray();
+        return _bodies[(int)((contact * 31 + turn) % _bodies.Length)];
     }
 
     private static string Iso(DateTimeOffset instant) => instant.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
