@@ -114,6 +114,35 @@ public sealed class PostgresExportTests(PostgresVendorDatabase database) : IClas
         Assert.Equal(Enumerable.Range(1, (int)total).Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture)), ids);
     }
 
+    [Fact]
+    public async Task Stopping_early_cancels_the_page_and_closes_the_connection()
+    {
+        database.SkipWhenAbsent();
+        var application = "exitkit-stop-" + Guid.NewGuid().ToString("N")[..8];
+        var connectionString = new NpgsqlConnectionStringBuilder(database.ConnectionString) { ApplicationName = application }.ConnectionString;
+        await using var source = Source(connectionString, batchSize: 10_000);
+        var read = 0;
+        await foreach (var row in source.ReadTableAsync(NeutralSchema.Messages, ExportRequest.Everything, null, new RecordingExportContext(), Some.Ct))
+        {
+            if (++read == 10)
+            {
+                break;
+            }
+        }
+        Assert.Equal(10, read);
+        Assert.Equal(0, await BackendsAsync(application));
+        Assert.Equal(0, source.Reconnections);
+    }
+
+    private async Task<long> BackendsAsync(string application)
+    {
+        await using var admin = new NpgsqlConnection(database.ServerConnectionString);
+        await admin.OpenAsync(Some.Ct);
+        await using var count = new NpgsqlCommand("SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = @app", admin);
+        count.Parameters.AddWithValue("app", application);
+        return (long)(await count.ExecuteScalarAsync(Some.Ct))!;
+    }
+
     private async Task<int> TerminateAsync(string application)
     {
         await using var admin = new NpgsqlConnection(database.ServerConnectionString);

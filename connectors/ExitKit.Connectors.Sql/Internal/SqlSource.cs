@@ -86,6 +86,29 @@ internal sealed class SqlSource : ISourceConnector
     public async Task<SourceDescription> DescribeAsync(ExportRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        var failures = 0;
+        while (true)
+        {
+            try
+            {
+                return await DescribeOnceAsync(request, cancellationToken);
+            }
+            catch (Exception error) when (error is not ExitKitException and not OperationCanceledException && _dialect.IsTransient(error))
+            {
+                if (++failures > _settings.MaxRetries)
+                {
+                    throw ExitKitException.SourceFailed(Connector,
+                        $"describing {_target} failed {failures} times in a row, last: {Scrub(_dialect.MessageOf(error))}. Check that the server is up and run the export again.",
+                        SafeInner(error));
+                }
+                Interlocked.Increment(ref _reconnections);
+                await Task.Delay(Backoff(failures), cancellationToken);
+            }
+        }
+    }
+
+    private async Task<SourceDescription> DescribeOnceAsync(ExportRequest request, CancellationToken cancellationToken)
+    {
         await using var connection = await OpenAsync(cancellationToken);
         var tables = new List<SourceTable>();
         foreach (var mapping in _settings.Mapping.Tables)
@@ -133,14 +156,25 @@ internal sealed class SqlSource : ISourceConnector
             while (true)
             {
                 connection ??= await OpenAsync(cancellationToken);
-                var plan = _plans.TryGetValue(table.Name, out var known) ? known : await PlanAsync(connection, mapping, cancellationToken);
-                var batch = new Batch(this, plan, context);
-                var read = 0;
+                ReadPlan? plan = null;
                 Exception? failure = null;
                 try
                 {
-                    failure = await batch.StartAsync(connection, request, last, cancellationToken);
-                    while (failure is null)
+                    plan = await PlanAsync(connection, mapping, cancellationToken);
+                }
+                catch (Exception error) when (error is not ExitKitException and not OperationCanceledException && _dialect.IsTransient(error))
+                {
+                    failure = error;
+                }
+                var batch = plan is null ? null : new Batch(this, plan, context);
+                var read = 0;
+                try
+                {
+                    if (batch is not null)
+                    {
+                        failure = await batch.StartAsync(connection, request, last, cancellationToken);
+                    }
+                    while (failure is null && batch is not null)
                     {
                         (var more, failure) = await batch.ReadAsync(cancellationToken);
                         if (!more || failure is not null)
@@ -158,7 +192,10 @@ internal sealed class SqlSource : ISourceConnector
                 }
                 finally
                 {
-                    await batch.DisposeAsync();
+                    if (batch is not null)
+                    {
+                        await batch.DisposeAsync();
+                    }
                 }
                 if (failure is not null)
                 {
@@ -237,7 +274,7 @@ internal sealed class SqlSource : ISourceConnector
         {
             vendorColumns = await ColumnNamesAsync(connection, $"SELECT * {from} WHERE 1 = 0", cancellationToken);
         }
-        catch (Exception error) when (error is DbException)
+        catch (Exception error) when (error is DbException && !_dialect.IsTransient(error))
         {
             var where = mapping.From ?? mapping.Query!;
             throw MappingError(where, $"table {table.Name}: {mapping.SourceLabel} cannot be read from {_target}: {_dialect.MessageOf(error)}. Check the vendor table's name (and schema) and that the user may read it.", error);
@@ -253,7 +290,7 @@ internal sealed class SqlSource : ISourceConnector
         {
             await ColumnNamesAsync(connection, $"SELECT {string.Join(", ", parts.Select(p => $"({p.Expression.Text})"))} {from} WHERE 1 = 0", cancellationToken);
         }
-        catch (Exception error) when (error is DbException)
+        catch (Exception error) when (error is DbException && !_dialect.IsTransient(error))
         {
             // Find the expression at fault, so the error names its line in the mapping.
             foreach (var (what, expression) in parts)
@@ -262,7 +299,7 @@ internal sealed class SqlSource : ISourceConnector
                 {
                     await ColumnNamesAsync(connection, $"SELECT ({expression.Text}) {from} WHERE 1 = 0", cancellationToken);
                 }
-                catch (Exception partError) when (partError is DbException)
+                catch (Exception partError) when (partError is DbException && !_dialect.IsTransient(partError))
                 {
                     throw MappingError(expression, $"table {table.Name}, {what}: '{expression.Text}' cannot be read from {mapping.SourceLabel}: {_dialect.MessageOf(partError)}. Check the vendor column's name.", partError);
                 }
@@ -336,7 +373,7 @@ internal sealed class SqlSource : ISourceConnector
             AddParameters(command, parameters);
             total = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
         }
-        catch (DbException error)
+        catch (DbException error) when (!_dialect.IsTransient(error))
         {
             throw MappingError(plan.Mapping.Name, $"table {plan.Mapping.Table.Name}: counting its rows failed: {_dialect.MessageOf(error)}", error);
         }
@@ -365,7 +402,7 @@ internal sealed class SqlSource : ISourceConnector
                 daily[date] = daily.GetValueOrDefault(date) + Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture);
             }
         }
-        catch (Exception error) when (error is DbException or FormatException)
+        catch (Exception error) when ((error is DbException && !_dialect.IsTransient(error)) || error is FormatException)
         {
             throw MappingError(time, $"table {plan.Mapping.Table.Name}: counting its rows per day of '{time.Text}' failed: {_dialect.MessageOf(error)}. `time:` must name a date-time column", error);
         }
