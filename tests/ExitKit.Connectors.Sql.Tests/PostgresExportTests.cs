@@ -86,6 +86,48 @@ public sealed class PostgresExportTests(PostgresVendorDatabase database) : IClas
     }
 
     [Fact]
+    public async Task Native_postgresql_types_become_neutral_types()
+    {
+        database.SkipWhenAbsent();
+        var folder = Some.Folder();
+        Some.Mapping(folder, """
+            tables:
+              interactions:
+                query: |
+                  WITH c AS (SELECT * FROM contacts WHERE contact_id <= 50)
+                  SELECT contact_id, channel, started_at AT TIME ZONE 'UTC' AS started_local, string_to_array(tags, ',') AS tag_array,
+                         CAST(handle_seconds AS numeric(10, 0)) AS handle, jsonb_build_object('ref', external_ref) AS extra,
+                         CAST(contact_id AS numeric) / 4 AS quarter, gen_random_uuid() AS token
+                  FROM c
+                key: contact_id
+                time: started_local
+                columns:
+                  source_id: contact_id
+                  channel: channel
+                  started_at: started_local
+                  tags: tag_array
+                  duration_seconds: handle
+                  source_extra: extra
+                  subject: quarter
+            """);
+        await using var source = Source(database.ConnectionString, mapping: "mapping.yaml", folder: folder);
+        var description = await source.DescribeAsync(ExportRequest.Everything, Some.Ct);
+        Assert.Equal(50, Assert.Single(description.Tables).ControlTotal);
+        var context = new RecordingExportContext();
+        var rows = await Some.ReadAllAsync(source, NeutralSchema.Interactions, context: context);
+        Assert.Empty(context.Problems);
+        Assert.Equal(50, rows.Count);
+        var second = rows[1];
+        Assert.Equal(database.Seeder.StartOf(2), second.Value(NeutralSchema.Interactions, "started_at"));
+        Assert.Equal(["billing", "vip"], Assert.IsType<string[]>(second.Value(NeutralSchema.Interactions, "tags")));
+        Assert.Equal(360L, second.Value(NeutralSchema.Interactions, "duration_seconds"));
+        Assert.Equal("0.50000000000000000000", second.Value(NeutralSchema.Interactions, "subject")); // a numeric keeps its scale as text
+        using var extra = JsonDocument.Parse((string)second.Value(NeutralSchema.Interactions, "source_extra")!);
+        Assert.Equal("EXT-2", extra.RootElement.GetProperty("ref").GetString());
+        Assert.All(rows, row => Assert.Null(NeutralSchema.Interactions.Describe(row.Values)));
+    }
+
+    [Fact]
     public async Task A_connection_killed_mid_read_is_retried_and_resumes_after_the_last_key_read()
     {
         database.SkipWhenAbsent();

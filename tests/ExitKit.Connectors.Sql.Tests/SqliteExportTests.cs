@@ -122,6 +122,15 @@ public sealed class SqliteExportTests
     }
 
     [Fact]
+    public async Task A_cursor_this_connector_did_not_write_is_refused()
+    {
+        var database = await SqliteVendorDatabase.CreateAsync(contacts: 2);
+        await using var source = database.Source();
+        var error = await Assert.ThrowsAsync<ExitKitException>(() => Some.ReadAllAsync(source, NeutralSchema.Interactions, resumeAfter: "page=7"));
+        Assert.Contains("resume cursor 'page=7' was not written by this connector", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_mapping_naming_a_missing_table_fails_at_describe_naming_the_mapping_line()
     {
         var database = await SqliteVendorDatabase.CreateAsync(contacts: 5);
