@@ -78,6 +78,12 @@ public sealed class SqlConnectorPlugin : ConnectorPlugin
         var mapping = options.Mapping is { Length: > 0 } mappingPath
             ? SqlMapping.Load(configuration.ResolvePath(mappingPath))
             : GenericContactCentre.LoadMapping();
+        if (provider == SqlProvider.SqlServer
+            && mapping.Tables.FirstOrDefault(table => table.Query?.Text.TrimStart().StartsWith("WITH", StringComparison.OrdinalIgnoreCase) == true) is { } withQuery)
+        {
+            // The connector reads a query as a derived table, and T-SQL allows no WITH there.
+            throw SqlMapping.At(mapping.Path, withQuery.Query!, $"table {withQuery.Table.Name}: SQL Server does not allow WITH inside a derived table; write the query with subqueries instead");
+        }
         var settings = new SqlSettings(
             SqlDialect.For(provider),
             connectionString,

@@ -143,4 +143,22 @@ public sealed class SqlMappingTests
         var mapping = SqlMapping.Load(path);
         Assert.Equal("answered_at", mapping.Find(NeutralSchema.Surveys.Name)!.Time!.Text);
     }
+
+    [Fact]
+    public void A_query_with_a_common_table_expression_is_refused_for_sql_server()
+    {
+        var folder = Some.Folder();
+        Some.Mapping(folder, """
+            tables:
+              queues:
+                query: WITH q AS (SELECT * FROM queues) SELECT * FROM q
+                key: queue_id
+                columns: { source_id: queue_id, name: name }
+            """);
+        var error = Assert.Throws<ExitKitException>(() => Some.Source(folder,
+            new { provider = "sqlserver", connectionString = "env:DB", mapping = "mapping.yaml" },
+            new Dictionary<string, string> { ["DB"] = "Server=127.0.0.1;Database=cc;User ID=u;Password=p" }));
+        Assert.Contains("mapping.yaml:3:12", error.Message, StringComparison.Ordinal);
+        Assert.Contains("SQL Server does not allow WITH", error.Message, StringComparison.Ordinal);
+    }
 }
