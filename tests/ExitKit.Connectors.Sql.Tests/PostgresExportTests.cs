@@ -157,6 +157,35 @@ public sealed class PostgresExportTests(PostgresVendorDatabase database) : IClas
     }
 
     [Fact]
+    public async Task A_read_that_keeps_failing_stops_with_an_error_that_says_it_resumes()
+    {
+        database.SkipWhenAbsent();
+        var application = "exitkit-fail-" + Guid.NewGuid().ToString("N")[..8];
+        var connectionString = new NpgsqlConnectionStringBuilder(database.ConnectionString) { ApplicationName = application, Password = Password }.ConnectionString;
+        var settings = new Dictionary<string, object?>
+        {
+            ["provider"] = "postgresql", ["connectionString"] = "env:VENDOR_DB", ["batchSize"] = 2000, ["maxRetries"] = 0,
+        };
+        await using var source = Some.Source(Some.Folder(), settings, new Dictionary<string, string> { ["VENDOR_DB"] = connectionString });
+        var read = 0;
+        var error = await Assert.ThrowsAsync<ExitKitException>(async () =>
+        {
+            await foreach (var _ in source.ReadTableAsync(NeutralSchema.Messages, ExportRequest.Everything, null, new RecordingExportContext(), Some.Ct))
+            {
+                if (++read == 100)
+                {
+                    await TerminateAsync(application);
+                }
+            }
+        });
+        TestContext.Current.TestOutputHelper?.WriteLine(error.Message);
+        Assert.StartsWith("Connector sql: table messages: reading 127.0.0.1:", error.Message, StringComparison.Ordinal);
+        Assert.Contains("failed: 57P01: terminating connection", error.Message, StringComparison.Ordinal);
+        Assert.Contains("resumes after the last row read", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Password, error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Stopping_early_cancels_the_page_and_closes_the_connection()
     {
         database.SkipWhenAbsent();

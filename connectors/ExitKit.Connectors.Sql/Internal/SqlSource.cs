@@ -98,7 +98,7 @@ internal sealed class SqlSource : ISourceConnector
                 if (++failures > _settings.MaxRetries)
                 {
                     throw ExitKitException.SourceFailed(Connector,
-                        $"describing {_target} failed {failures} times in a row, last: {Scrub(_dialect.MessageOf(error))}. Check that the server is up and run the export again.",
+                        $"describing {_target} {Times(failures)}: {Scrub(_dialect.MessageOf(error))}. Check that the server is up and run the export again.",
                         SafeInner(error));
                 }
                 Interlocked.Increment(ref _reconnections);
@@ -202,7 +202,7 @@ internal sealed class SqlSource : ISourceConnector
                     if (++failures > _settings.MaxRetries)
                     {
                         throw ExitKitException.SourceFailed(Connector,
-                            $"table {table.Name}: reading {_target} failed {failures} times in a row, last: {Scrub(_dialect.MessageOf(failure))}. " +
+                            $"table {table.Name}: reading {_target} {Times(failures)}: {Scrub(_dialect.MessageOf(failure))}. " +
                             "Run the export again: it resumes after the last row read.", SafeInner(failure));
                     }
                     // The connection is unusable after a dropped session: start over on a new one, after the last key read.
@@ -228,6 +228,9 @@ internal sealed class SqlSource : ISourceConnector
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private static string Times(int failures) =>
+        failures == 1 ? "failed" : string.Create(CultureInfo.InvariantCulture, $"failed {failures} times in a row, last");
 
     private TimeSpan Backoff(int failures) => _settings.RetryDelay * Math.Pow(2, Math.Min(failures - 1, 6));
 
