@@ -7,7 +7,30 @@ using ExitKit.Testing;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
+[assembly: AssemblyFixture(typeof(ExitKit.Connectors.Sql.Tests.TestFolders))]
+
 namespace ExitKit.Connectors.Sql.Tests;
+
+/// <summary>The run's temporary folders, under one root that is removed when the run ends.</summary>
+public sealed class TestFolders : IDisposable
+{
+    public static string Root { get; } = Path.Combine(Path.GetTempPath(), "exitkit-sql-tests", Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still open on a slow file system stays behind in the temp folder; nothing depends on it.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}
 
 /// <summary>Builds sources from settings as a config file would hold them, and reads tables to the end.</summary>
 internal static class Some
@@ -17,7 +40,7 @@ internal static class Some
     /// <summary>A fresh folder for a test's config, mapping and database files.</summary>
     public static string Folder()
     {
-        var folder = Path.Combine(Path.GetTempPath(), "exitkit-sql-tests", Guid.NewGuid().ToString("N"));
+        var folder = Path.Combine(TestFolders.Root, Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         return folder;
     }
