@@ -132,7 +132,8 @@ public sealed class PostgresExportTests(PostgresVendorDatabase database) : IClas
     {
         database.SkipWhenAbsent();
         var application = "exitkit-kill-" + Guid.NewGuid().ToString("N")[..8];
-        var connectionString = new NpgsqlConnectionStringBuilder(database.ConnectionString) { ApplicationName = application }.ConnectionString;
+        // Pooled, as in production: the killed connection must not come back from the pool.
+        var connectionString = new NpgsqlConnectionStringBuilder(database.ConnectionString) { ApplicationName = application, Pooling = true }.ConnectionString;
         await using var source = Source(connectionString, batchSize: 2000);
 
         var ids = new List<string>();

@@ -65,6 +65,11 @@ internal abstract class SqlDialect
         return string.Join(" ", text.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).TrimEnd('.');
     }
 
+    /// <summary>Drops the pooled connections of this connection's pool: after a server restart they are all dead.</summary>
+    public virtual void ClearPool(DbConnection connection)
+    {
+    }
+
     public static SqlDialect For(SqlProvider provider) => provider switch
     {
         SqlProvider.PostgreSql => new PostgreSqlDialect(),
@@ -92,6 +97,8 @@ internal sealed class PostgreSqlDialect : SqlDialect
     }
 
     public override DbConnection CreateConnection(string connectionString) => new NpgsqlConnection(connectionString);
+
+    public override void ClearPool(DbConnection connection) => NpgsqlConnection.ClearPool((NpgsqlConnection)connection);
 
     public override string Describe(string connectionString)
     {
@@ -149,6 +156,8 @@ internal sealed class SqlServerDialect : SqlDialect
         new SqlConnectionStringBuilder(connectionString) { ApplicationIntent = ApplicationIntent.ReadOnly }.ConnectionString;
 
     public override DbConnection CreateConnection(string connectionString) => new SqlConnection(connectionString);
+
+    public override void ClearPool(DbConnection connection) => SqlConnection.ClearPool((SqlConnection)connection);
 
     public override string Describe(string connectionString)
     {

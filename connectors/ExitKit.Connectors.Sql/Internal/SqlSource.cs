@@ -205,7 +205,9 @@ internal sealed class SqlSource : ISourceConnector
                             $"table {table.Name}: reading {_target} {Times(failures)}: {Scrub(_dialect.MessageOf(failure))}. " +
                             "Run the export again: it resumes after the last row read.", SafeInner(failure));
                     }
-                    // The connection is unusable after a dropped session: start over on a new one, after the last key read.
+                    // The connection is unusable after a dropped session, and so may be its idle siblings in the pool:
+                    // start over on a fresh one, after the last key read.
+                    _dialect.ClearPool(connection);
                     await DisposeQuietlyAsync(connection);
                     connection = null;
                     Interlocked.Increment(ref _reconnections);
