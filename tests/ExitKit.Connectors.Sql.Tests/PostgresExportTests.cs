@@ -8,7 +8,7 @@ using Npgsql;
 
 namespace ExitKit.Connectors.Sql.Tests;
 
-/// <summary>Against a real PostgreSQL server (EXITKIT_TEST_POSTGRES; start one with `eval "$(bash .ci/postgres.sh)"`).</summary>
+/// <summary>Against a real PostgreSQL server (EXITKIT_TEST_POSTGRES; `bash .ci/test` starts one).</summary>
 public sealed class PostgresExportTests(PostgresVendorDatabase database) : IClassFixture<PostgresVendorDatabase>
 {
     private const string Password = "Canary-Pa55word-4c7e";

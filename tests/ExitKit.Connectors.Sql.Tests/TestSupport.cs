@@ -151,7 +151,7 @@ public sealed class PostgresVendorDatabase : IAsyncLifetime
     {
         if (string.IsNullOrEmpty(_server))
         {
-            Assert.Skip($"{Variable} is not set (run `eval \"$(bash .ci/postgres.sh)\"` to start a local PostgreSQL)");
+            Assert.Skip($"{Variable} is not set (`bash .ci/test` starts a local PostgreSQL; or run `bash .ci/services/postgresql.sh /tmp` and export what it writes to /tmp/env)");
         }
     }
 
