@@ -55,6 +55,11 @@ internal sealed partial class AmazonConnectSource(ExportFiles files, string sour
                 context.ReportProblem(new ExportProblem(ProblemKind.Unparsed, null, OriginalsFolder + file.RelativePath,
                     $"{classified.Reason}. The file is kept byte-exact under data/originals/{OriginalsFolder}{file.RelativePath}."));
             }
+            else if (classified.Kind == FileKind.Flow && DeploymentPlaceholder().Match(System.Text.Encoding.UTF8.GetString(bytes)) is { Success: true } placeholder)
+            {
+                context.ReportProblem(new ExportProblem(ProblemKind.Degraded, NeutralSchema.FlowEdges.Name, OriginalsFolder + file.RelativePath,
+                    $"the flow holds the unrendered deployment placeholder {placeholder.Value}: the graph is exported, but references written as placeholders cannot resolve. Export the flow as deployed (DescribeContactFlow) to get real ARNs."));
+            }
         }
     }
 
@@ -311,6 +316,9 @@ internal sealed partial class AmazonConnectSource(ExportFiles files, string sour
 
     // ---- Contact Lens ----
 
+    [GeneratedRegex(@"%%[A-Za-z0-9_]+%%")]
+    private static partial Regex DeploymentPlaceholder();
+
     [GeneratedRegex(@"_(\d{8}T\d{2}:\d{2})_UTC")]
     private static partial Regex RecordingTime();
 
@@ -521,7 +529,7 @@ internal sealed partial class AmazonConnectSource(ExportFiles files, string sour
                     yield return (true, new Row(table, sourceSystem, id)
                         .Set("name", profile.Text("Name") ?? id)
                         .Set("rule_type", "routing_profile")
-                        .Set("conditions", profile.Get("MediaConcurrencies")?.GetRawText())
+                        .Set("conditions", profile.Get("MediaConcurrencies")?.Compact())
                         .Set("actions", Json.Object(("DefaultOutboundQueueId", profile.Text("DefaultOutboundQueueId")),
                             ("AgentAvailabilityTimer", profile.Text("AgentAvailabilityTimer"))))
                         .Set("queue_id", Sibling(arn, "routing-profile", "queue", profile.Text("DefaultOutboundQueueId")))

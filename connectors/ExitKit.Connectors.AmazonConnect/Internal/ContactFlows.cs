@@ -88,7 +88,7 @@ internal static class ContactFlows
             var metadata = root.Get("Metadata", "ActionMetadata", id);
             nodes.Add(new FlowNode(id, type,
                 metadata?.Text("name") ?? metadata?.Text("contactFlowModuleName"),
-                action.Get("Parameters")?.GetRawText() ?? "{}",
+                action.Get("Parameters")?.Compact() ?? "{}",
                 Json.Object(("ActionMetadata", metadata), ("Other", JsonDocument.Parse(action.Except("Identifier", "Type", "Parameters", "Transitions")).RootElement))));
 
             var transitions = action.Get("Transitions");
@@ -101,7 +101,7 @@ internal static class ContactFlows
             {
                 if (condition.Text("NextAction") is { Length: > 0 } target)
                 {
-                    edges.Add(new FlowEdge(id, target, DescribeCondition(condition.Get("Condition")), "node", null, condition.GetRawText()));
+                    edges.Add(new FlowEdge(id, target, DescribeCondition(condition.Get("Condition")), "node", null, condition.Compact()));
                 }
             }
             foreach (var error in transitions?.Array("Errors") ?? [])
@@ -198,13 +198,13 @@ internal static class ContactFlows
         {
             var id = module.Text("id") ?? throw new FormatException($"module #{nodes.Count + 1} has no id");
             nodes.Add(new FlowNode(id, module.Text("type") ?? "Unknown", module.Text("metadata", "name"),
-                module.Get("parameters")?.GetRawText() ?? "[]",
+                module.Get("parameters")?.Compact() ?? "[]",
                 module.Except("id", "type", "branches", "parameters")));
             foreach (var branch in module.Array("branches"))
             {
                 if (branch.Text("transition") is { Length: > 0 } target)
                 {
-                    edges.Add(new FlowEdge(id, target, ConsoleCondition(branch), "node", null, branch.GetRawText()));
+                    edges.Add(new FlowEdge(id, target, ConsoleCondition(branch), "node", null, branch.Compact()));
                 }
             }
             foreach (var parameter in module.Array("parameters"))

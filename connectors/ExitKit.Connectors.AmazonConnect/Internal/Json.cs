@@ -57,6 +57,9 @@ internal static class Json
     public static IEnumerable<JsonElement> Array(this JsonElement element, params string[] path) =>
         element.Get(path) is { ValueKind: JsonValueKind.Array } array ? array.EnumerateArray() : [];
 
+    /// <summary>The value as compact JSON, so the same value reads the same whichever file layout it came from.</summary>
+    public static string Compact(this JsonElement element) => JsonNode.Parse(element.GetRawText())?.ToJsonString() ?? "null";
+
     public static bool Has(this JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out _);
 
