@@ -41,6 +41,9 @@ public sealed class FlowTests
             flowFiles += producedRows ? 1 : 0;
         }
         Assert.True(flowFiles >= 14, $"only {flowFiles} of the {files.Count} Amazon Connect samples became flows");
+        // The Service Cloud Voice samples are CloudFormation templates (%%NAME%% placeholders): exported, and flagged.
+        Assert.Contains(export.Context.Problems, problem => problem.Kind == ProblemKind.Degraded
+            && problem.Subject == "amazon-connect/salesforce-scv/AWS_Sample_SCV_REST_Example.json" && problem.Reason.Contains("%%", StringComparison.Ordinal));
         AssertCountsMatchVendorJson(export, samples, expectedFlows: flowFiles);
     }
 

@@ -157,7 +157,7 @@ internal sealed partial class AmazonConnectSource(ExportFiles files, string sour
                     foreach (var edge in graph.Edges)
                     {
                         var ordinal = perNode[edge.FromLocalId] = perNode.GetValueOrDefault(edge.FromLocalId) + 1;
-                        yield return new Row(table, sourceSystem, $"{NodeId(edge.FromLocalId)}/{ordinal.ToString(CultureInfo.InvariantCulture)}")
+                        yield return new Row(table, sourceSystem, $"{NodeId(edge.FromLocalId)}#{ordinal.ToString(CultureInfo.InvariantCulture)}")
                             .Set("flow_id", flowId)
                             .Set("from_node_id", NodeId(edge.FromLocalId))
                             .Set("to_node_id", edge.ToLocalId is { } to ? NodeId(to) : null)
