@@ -11,7 +11,8 @@ internal sealed partial class AmazonConnectSource(ExportFiles files, string sour
 {
     private const string OriginalsFolder = AmazonConnectPlugin.Name + "/";
     private readonly Dictionary<string, string> _originalPaths = new(StringComparer.Ordinal);
-    private ContactIndex? _contacts;
+    private readonly Lock _contactsLock = new();
+    private Task<ContactIndex>? _contacts;
 
     private static readonly TableSchema[] Provided =
     [
@@ -174,12 +175,17 @@ internal sealed partial class AmazonConnectSource(ExportFiles files, string sour
 
     // ---- contact records ----
 
-    private async Task<ContactIndex> ContactsAsync(CancellationToken cancellationToken)
+    // The export pipeline reads tables in parallel; the index is built once and shared.
+    private Task<ContactIndex> ContactsAsync(CancellationToken cancellationToken)
     {
-        if (_contacts is not null)
+        lock (_contactsLock)
         {
-            return _contacts;
+            return _contacts ??= BuildContactIndexAsync(cancellationToken);
         }
+    }
+
+    private async Task<ContactIndex> BuildContactIndexAsync(CancellationToken cancellationToken)
+    {
         var index = new ContactIndex();
         await foreach (var (file, content) in FilesOf(FileKind.ContactRecords, cancellationToken))
         {
@@ -194,7 +200,7 @@ internal sealed partial class AmazonConnectSource(ExportFiles files, string sour
                 }
             }
         }
-        return _contacts = index;
+        return index;
     }
 
     private async IAsyncEnumerable<object?[]> ContactRows(TableSchema table, ExportRequest request, IExportContext context,
