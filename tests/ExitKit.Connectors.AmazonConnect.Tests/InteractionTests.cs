@@ -136,6 +136,7 @@ public sealed class InteractionTests
         var export = await RunAsync(Fixtures, new ExportRequest(DateTimeOffset.Parse("2026-11-21T00:00:00Z"), DateTimeOffset.Parse("2026-11-22T00:00:00Z")));
 
         Assert.Equal(["contact-c"], export.Of(Interactions).Select(row => Value<string>(Interactions, row, "source_id")));
+        Assert.Equal(1, export.Description.Tables.Single(table => table.TableName == "interactions").ControlTotal);
         Assert.All(export.Of(Messages), row => Assert.Equal("contact-c", Value<string>(Messages, row, "interaction_id")));
     }
 }

@@ -33,8 +33,7 @@ internal sealed partial class AmazonConnectSource(ExportFiles files, string sour
         var tables = Provided.Select(table => table.Name switch
         {
             "flows" => new SourceTable(table.Name, flows, TotalMethod: "contact flow files in the export"),
-            "interactions" when request.From is null && request.To is null =>
-                new SourceTable(table.Name, contacts.Count, TotalMethod: "distinct ContactId in the contact record files of the export"),
+            "interactions" => new SourceTable(table.Name, contacts.CountStartedIn(request), TotalMethod: "distinct ContactId in the contact record files of the export"),
             _ => new SourceTable(table.Name, null),
         }).ToList();
         return new SourceDescription(sourceSystem, "Amazon Connect", tables);
@@ -59,7 +58,7 @@ internal sealed partial class AmazonConnectSource(ExportFiles files, string sour
             else if (classified.Kind == FileKind.Flow && DeploymentPlaceholder().Match(System.Text.Encoding.UTF8.GetString(bytes)) is { Success: true } placeholder)
             {
                 context.ReportProblem(new ExportProblem(ProblemKind.Degraded, NeutralSchema.FlowEdges.Name, OriginalsFolder + file.RelativePath,
-                    $"the flow holds the unrendered deployment placeholder {placeholder.Value}: the graph is exported, but references written as placeholders cannot resolve. Export the flow as deployed (DescribeContactFlow) to get real ARNs."));
+                    $"the flow holds the unrendered deployment placeholder {placeholder.Value}: the graph is exported, but references written as placeholders cannot resolve. Export the flow from the running instance (aws connect describe-contact-flow) to get real ARNs."));
             }
         }
     }
@@ -398,7 +397,8 @@ internal sealed partial class AmazonConnectSource(ExportFiles files, string sour
                 var label = item.Text("Sentiment") ?? (item.Text("Id") is { } itemId ? groupSentiment.GetValueOrDefault(itemId) : null);
                 var contentType = item.Text("ContentType");
                 var isEvent = string.Equals(item.Text("Type"), "EVENT", StringComparison.Ordinal);
-                turns.Add(new Row(table, sourceSystem, $"{contactId}/{item.Text("Id") ?? sequence.ToString(CultureInfo.InvariantCulture)}")
+                // Transcript item ids are not promised unique; the position is, and the id stays in source_extra.
+                turns.Add(new Row(table, sourceSystem, string.Create(CultureInfo.InvariantCulture, $"{contactId}/{sequence}"))
                     .Set("interaction_id", contactId)
                     .Set("sequence", (long)sequence)
                     .Set("author_role", AuthorRole(role))

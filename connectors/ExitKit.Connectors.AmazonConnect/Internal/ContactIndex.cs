@@ -14,6 +14,9 @@ internal sealed class ContactIndex
 
     public int Count => _entries.Count;
 
+    /// <summary>Contacts whose newest version started inside the export window.</summary>
+    public long CountStartedIn(ExportRequest request) => _entries.Values.LongCount(entry => entry.StartedAt is { } started && request.Contains(started));
+
     public void Offer(string filePath, int record, string contactId, DateTimeOffset? lastUpdate, DateTimeOffset? startedAt, DateTimeOffset? agentConnectedAt)
     {
         if (_entries.TryGetValue(contactId, out var current))
