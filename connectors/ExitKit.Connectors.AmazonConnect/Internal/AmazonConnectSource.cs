@@ -11,6 +11,8 @@ internal sealed partial class AmazonConnectSource(ExportFiles files, string sour
 {
     private const string OriginalsFolder = AmazonConnectPlugin.Name + "/";
     private readonly Dictionary<string, string> _originalPaths = new(StringComparer.Ordinal);
+    // What each file turned out to be, so reading one table does not parse the files of the others again.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, FileKind> _kinds = new(StringComparer.Ordinal);
     private readonly Lock _contactsLock = new();
     private Task<ContactIndex>? _contacts;
 
@@ -50,6 +52,7 @@ internal sealed partial class AmazonConnectSource(ExportFiles files, string sour
                 _originalPaths[file.RelativePath] = await context.StoreOriginalAsync(OriginalsFolder + file.RelativePath, content, cancellationToken);
             }
             using var classified = Classifier.Classify(file.RelativePath, bytes);
+            _kinds[file.RelativePath] = classified.Kind;
             if (classified.Kind == FileKind.Unparsed)
             {
                 context.ReportProblem(new ExportProblem(ProblemKind.Unparsed, null, OriginalsFolder + file.RelativePath,
@@ -108,8 +111,13 @@ internal sealed partial class AmazonConnectSource(ExportFiles files, string sour
         foreach (var file in files.List())
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (_kinds.TryGetValue(file.RelativePath, out var known) && known != kind)
+            {
+                continue;
+            }
             var bytes = await file.ReadAsync(cancellationToken);
             using var classified = Classifier.Classify(file.RelativePath, bytes);
+            _kinds[file.RelativePath] = classified.Kind;
             if (classified.Kind == kind)
             {
                 yield return (file, classified);

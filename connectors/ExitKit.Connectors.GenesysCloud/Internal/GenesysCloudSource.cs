@@ -11,6 +11,8 @@ internal sealed class GenesysCloudSource(ExportFiles files, string sourceSystem)
 {
     private const string OriginalsFolder = GenesysCloudPlugin.Name + "/";
     private readonly Dictionary<string, string> _originalPaths = new(StringComparer.Ordinal);
+    // What each file turned out to be, so reading one table does not parse the files of the others again.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, FileKind> _kinds = new(StringComparer.Ordinal);
 
     private static readonly TableSchema[] Provided =
     [
@@ -61,6 +63,7 @@ internal sealed class GenesysCloudSource(ExportFiles files, string sourceSystem)
                 _originalPaths[file.RelativePath] = await context.StoreOriginalAsync(OriginalsFolder + file.RelativePath, content, cancellationToken);
             }
             using var classified = Classifier.Classify(file.RelativePath, bytes);
+            _kinds[file.RelativePath] = classified.Kind;
             if (classified.Kind == FileKind.Unparsed)
             {
                 context.ReportProblem(new ExportProblem(ProblemKind.Unparsed, null, OriginalsFolder + file.RelativePath,
@@ -109,7 +112,12 @@ internal sealed class GenesysCloudSource(ExportFiles files, string sourceSystem)
         foreach (var file in files.List())
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (_kinds.TryGetValue(file.RelativePath, out var known) && known != kind)
+            {
+                continue;
+            }
             using var classified = Classifier.Classify(file.RelativePath, await file.ReadAsync(cancellationToken));
+            _kinds[file.RelativePath] = classified.Kind;
             if (classified.Kind == kind)
             {
                 yield return (file, classified);
