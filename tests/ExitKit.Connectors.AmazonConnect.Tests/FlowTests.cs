@@ -171,6 +171,29 @@ public sealed class FlowTests
     }
 
     [Fact]
+    public async Task A_zip_inside_an_export_folder_is_kept_and_reported_not_opened()
+    {
+        var folder = Directory.CreateTempSubdirectory("exitkit-connect-nested-").FullName;
+        try
+        {
+            File.Copy(Path.Combine(Fixtures, "flows", "main-ivr.json"), Path.Combine(folder, "main-ivr.json"));
+            ZipFile.CreateFromDirectory(Path.Combine(Fixtures, "config"), Path.Combine(folder, "config.zip"));
+            var export = await RunAsync(folder);
+
+            Assert.Single(export.Of(Flows));
+            Assert.Empty(export.Of(NeutralSchema.Queues));
+            var problem = Assert.Single(export.Context.Problems);
+            Assert.Equal(("amazon-connect/config.zip", ProblemKind.Unparsed), (problem.Subject, problem.Kind));
+            Assert.Contains(".zip inside the export", problem.Reason, StringComparison.Ordinal);
+            Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(folder, "config.zip"), TestContext.Current.CancellationToken), export.Context.Originals["amazon-connect/config.zip"]);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Reading_resumes_after_a_saved_cursor_without_duplicates()
     {
         await using var source = new AmazonConnectPlugin().CreateSource(Config(Fixtures));

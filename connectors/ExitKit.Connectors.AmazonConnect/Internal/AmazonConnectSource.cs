@@ -46,7 +46,13 @@ internal sealed partial class AmazonConnectSource(ExportFiles files, string sour
         ArgumentNullException.ThrowIfNull(context);
         foreach (var file in files.List())
         {
-            var bytes = await file.ReadAsync(cancellationToken);
+            var (bytes, error) = await file.TryReadAsync(cancellationToken);
+            if (bytes is null)
+            {
+                context.ReportProblem(new ExportProblem(ProblemKind.Missing, null, OriginalsFolder + file.RelativePath,
+                    $"the file could not be read ({error}); check its permissions or the integrity of the .zip, then export again"));
+                continue;
+            }
             using (var content = new MemoryStream(bytes, writable: false))
             {
                 _originalPaths[file.RelativePath] = await context.StoreOriginalAsync(OriginalsFolder + file.RelativePath, content, cancellationToken);
@@ -115,7 +121,11 @@ internal sealed partial class AmazonConnectSource(ExportFiles files, string sour
             {
                 continue;
             }
-            var bytes = await file.ReadAsync(cancellationToken);
+            // A file that cannot be read was reported as missing when the originals were stored.
+            if ((await file.TryReadAsync(cancellationToken)).Bytes is not { } bytes)
+            {
+                continue;
+            }
             using var classified = Classifier.Classify(file.RelativePath, bytes);
             _kinds[file.RelativePath] = classified.Kind;
             if (classified.Kind == kind)

@@ -3,7 +3,21 @@ using System.IO.Compression;
 namespace ExitKit.Connectors.AmazonConnect.Internal;
 
 /// <summary>One file of an export: its path relative to the export root, with forward slashes.</summary>
-internal sealed record ExportFile(string RelativePath, Func<CancellationToken, Task<byte[]>> ReadAsync);
+internal sealed record ExportFile(string RelativePath, Func<CancellationToken, Task<byte[]>> ReadAsync)
+{
+    /// <summary>The file's bytes, or why they could not be read (permissions, a damaged .zip entry).</summary>
+    public async Task<(byte[]? Bytes, string? Error)> TryReadAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await ReadAsync(cancellationToken), null);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            return (null, error.Message);
+        }
+    }
+}
 
 /// <summary>The files of an export, from a folder or a .zip, in a stable (ordinal) order so reads are repeatable and resumable.</summary>
 internal sealed class ExportFiles : IDisposable

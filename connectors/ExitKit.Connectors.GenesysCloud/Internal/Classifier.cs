@@ -46,6 +46,10 @@ internal static partial class Classifier
         {
             return Unparsed("it is an Architect export file (.i3…), which is not readable outside Genesys Cloud; export the flow as YAML with `archy export --exportType yaml`");
         }
+        if (relativePath.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
+        {
+            return Unparsed("it is a .zip inside the export; archives are opened only when setting 'path' names them: unzip it into the folder or export it on its own");
+        }
         if (Array.IndexOf(bytes, (byte)0, 0, Math.Min(bytes.Length, 8192)) >= 0)
         {
             return Unparsed("it is a binary file, not Archy YAML or analytics JSON");
