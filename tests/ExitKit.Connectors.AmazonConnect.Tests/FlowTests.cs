@@ -217,33 +217,4 @@ public sealed class FlowTests
         var error = Assert.Throws<ExitKitException>(() => new AmazonConnectPlugin().CreateSource(Config("/no/such/export")));
         Assert.Contains("/no/such/export", error.Message, StringComparison.Ordinal);
     }
-
-    [Fact]
-    public async Task The_shared_samples_config_file_points_at_the_samples_relative_to_its_own_folder()
-    {
-        var samples = SharedSamples.Find("routing/amazon-connect");
-        if (samples is null)
-        {
-            Assert.Skip("shared/samples/routing/amazon-connect is not on this machine");
-        }
-        var repository = new DirectoryInfo(AppContext.BaseDirectory);
-        while (repository is not null && !File.Exists(Path.Combine(repository.FullName, "ExitKit.sln")))
-        {
-            repository = repository.Parent;
-        }
-        if (repository is null)
-        {
-            Assert.Skip("the repository is not above the test's base directory");
-        }
-        var config = ConnectorConfiguration.Load(Path.Combine(repository.FullName, "connectors", "ExitKit.Connectors.AmazonConnect", "samples", "shared-samples.config.json"));
-        var options = config.Bind<AmazonConnectOptions>();
-        var resolved = config.ResolvePath(options.Path!);
-        if (!Directory.Exists(resolved))
-        {
-            Assert.Skip($"this checkout's layout does not put the shared samples at {resolved}");
-        }
-        Assert.Equal(Path.GetFullPath(samples), resolved.TrimEnd('/'));
-        await using var source = new AmazonConnectPlugin().CreateSource(config);
-        Assert.Equal("amazon-connect", (await source.DescribeAsync(ExportRequest.Everything, TestContext.Current.CancellationToken)).SourceSystem);
-    }
 }
