@@ -275,8 +275,8 @@ internal sealed partial class AmazonConnectSource(ExportFiles files, string sour
         var tags = contact.Get("Tags") is { ValueKind: JsonValueKind.Object } tagObject
             ? tagObject.EnumerateObject().Select(tag => $"{tag.Name}={(tag.Value.ValueKind == JsonValueKind.String ? tag.Value.GetString() : tag.Value.GetRawText())}").ToArray()
             : null;
-        var extra = JsonDocument.Parse(contact.Except("ContactId", "Channel", "InitiationTimestamp", "DisconnectTimestamp", "LastUpdateTimestamp",
-            "CustomerEndpoint", "Tags", "Agent")).RootElement;
+        var extra = System.Text.Json.Nodes.JsonNode.Parse(contact.Except("ContactId", "Channel", "InitiationTimestamp", "DisconnectTimestamp", "LastUpdateTimestamp",
+            "CustomerEndpoint", "Tags", "Agent"));
         return new Row(table, sourceSystem, contactId)
             .Set("channel", contact.Text("Channel") switch
             {
@@ -303,7 +303,7 @@ internal sealed partial class AmazonConnectSource(ExportFiles files, string sour
             .Set("tags", tags)
             .Set("source_extra", Json.Object(
                 ("Record", extra),
-                ("Agent", agent is { } agentElement ? JsonDocument.Parse(agentElement.Except("ARN", "Username")).RootElement : null),
+                ("Agent", agent is { } agentElement ? System.Text.Json.Nodes.JsonNode.Parse(agentElement.Except("ARN", "Username")) : null),
                 ("CustomerEndpointType", contact.Text("CustomerEndpoint", "Type")),
                 ("Channel", contact.Text("Channel")),
                 ("VersionsInExport", versions)))
@@ -432,7 +432,7 @@ internal sealed partial class AmazonConnectSource(ExportFiles files, string sour
                         ("SentimentLabel", label),
                         ("ParticipantRole", role),
                         ("DisplayName", context.Pseudonymise(item.Text("DisplayName"))),
-                        ("Item", JsonDocument.Parse(item.Except("Content", "ParticipantId", "ParticipantRole", "Sentiment", "DisplayName")).RootElement),
+                        ("Item", System.Text.Json.Nodes.JsonNode.Parse(item.Except("Content", "ParticipantId", "ParticipantRole", "Sentiment", "DisplayName"))),
                         ("Channel", root.Text("Channel")),
                         ("Output", root.Text("ContentMetadata", "Output"))))
                     .Build());

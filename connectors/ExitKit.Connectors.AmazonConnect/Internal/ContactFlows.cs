@@ -60,8 +60,8 @@ internal static class ContactFlows
                     Description = body.Text("Description") is { Length: > 0 } description ? description : graph.Description,
                     DefinitionFormat = DescribeResponse,
                     ExtraJson = Json.Object(
-                        (wrapper, JsonDocument.Parse(body.Except("Content")).RootElement),
-                        ("Content", JsonDocument.Parse(graph.ExtraJson).RootElement)),
+                        (wrapper, System.Text.Json.Nodes.JsonNode.Parse(body.Except("Content"))),
+                        ("Content", System.Text.Json.Nodes.JsonNode.Parse(graph.ExtraJson))),
                     UpdatedAt = body.Time("LastModifiedTime"),
                 };
             }
@@ -89,7 +89,7 @@ internal static class ContactFlows
             nodes.Add(new FlowNode(id, type,
                 metadata?.Text("name") ?? metadata?.Text("contactFlowModuleName"),
                 action.Get("Parameters")?.Compact() ?? "{}",
-                Json.Object(("ActionMetadata", metadata), ("Other", JsonDocument.Parse(action.Except("Identifier", "Type", "Parameters", "Transitions")).RootElement))));
+                Json.Object(("ActionMetadata", metadata), ("Other", System.Text.Json.Nodes.JsonNode.Parse(action.Except("Identifier", "Type", "Parameters", "Transitions"))))));
 
             var transitions = action.Get("Transitions");
             var conditions = transitions?.Array("Conditions").ToList() ?? [];
@@ -123,8 +123,8 @@ internal static class ContactFlows
             metadataRoot?.Text("description") is { Length: > 0 } description ? description : null,
             root.Text("StartAction"),
             FlowLanguage,
-            Json.Object(("Version", root.Get("Version")), ("Metadata", metadataRoot is { } m ? JsonDocument.Parse(m.Except("ActionMetadata")).RootElement : null),
-                ("Other", JsonDocument.Parse(root.Except("Version", "StartAction", "Metadata", "Actions")).RootElement)),
+            Json.Object(("Version", root.Get("Version")), ("Metadata", metadataRoot is { } m ? System.Text.Json.Nodes.JsonNode.Parse(m.Except("ActionMetadata")) : null),
+                ("Other", System.Text.Json.Nodes.JsonNode.Parse(root.Except("Version", "StartAction", "Metadata", "Actions")))),
             nodes,
             edges);
     }

@@ -269,7 +269,7 @@ internal sealed class GenesysCloudSource(ExportFiles files, string sourceSystem)
             .Set("duration_seconds", endedAt is { } end ? (long)Math.Round((end - startedAt).TotalSeconds) : null)
             .Set("status", segments.LastOrDefault(segment => segment.Text("disconnectType") is not null) is { ValueKind: JsonValueKind.Object } last ? last.Text("disconnectType") : null)
             .Set("source_extra", Json.Object(
-                ("Conversation", JsonDocument.Parse(conversation.Except("conversationId", "conversationStart", "conversationEnd", "participants")).RootElement),
+                ("Conversation", System.Text.Json.Nodes.JsonNode.Parse(conversation.Except("conversationId", "conversationStart", "conversationEnd", "participants"))),
                 ("ParticipantCount", participants.Count)))
             .Build();
     }
@@ -295,7 +295,7 @@ internal sealed class GenesysCloudSource(ExportFiles files, string sourceSystem)
             .Set("joined_at", segments.Select(segment => segment.Time("segmentStart")).Where(time => time is not null).Min())
             .Set("left_at", segments.Select(segment => segment.Time("segmentEnd")).Where(time => time is not null).Max())
             .Set("source_extra", Json.Object(("purpose", purpose), ("participantId", participantId), ("sessions", sessions),
-                ("Other", JsonDocument.Parse(participant.Except("purpose", "participantId", "participantName", "userId", "sessions")).RootElement)))
+                ("Other", System.Text.Json.Nodes.JsonNode.Parse(participant.Except("purpose", "participantId", "participantName", "userId", "sessions")))))
             .Build();
     }
 
