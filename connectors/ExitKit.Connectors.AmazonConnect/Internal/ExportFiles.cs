@@ -59,7 +59,19 @@ internal sealed class ExportFiles : IDisposable
         throw ExitKitException.FileNotFound(path, "Export folder or .zip");
     }
 
+    private readonly Lock _listLock = new();
+    private IReadOnlyList<ExportFile>? _list;
+
+    /// <summary>The files, listed once: tables are read in parallel and every read must see the same files in the same order.</summary>
     public IReadOnlyList<ExportFile> List()
+    {
+        lock (_listLock)
+        {
+            return _list ??= ListNow();
+        }
+    }
+
+    private List<ExportFile> ListNow()
     {
         if (_zip is not null)
         {
