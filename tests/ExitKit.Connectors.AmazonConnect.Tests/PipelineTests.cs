@@ -8,14 +8,17 @@ namespace ExitKit.Connectors.AmazonConnect.Tests;
 public sealed class PipelineTests
 {
     [Fact]
-    public async Task The_export_pipeline_writes_every_row_original_and_problem_of_the_export_into_a_package()
+    public async Task The_export_pipeline_writes_every_row_original_and_problem_of_a_zipped_export_into_a_package()
     {
         var expected = await Exported.RunAsync(Exported.Fixtures);
         var folder = Directory.CreateTempSubdirectory("exitkit-amazon-connect-").FullName;
+        // The pipeline reads tables in parallel; a .zip is the export whose reads must be serialised.
+        var zip = Path.Combine(Path.GetTempPath(), $"exitkit-amazon-connect-{Guid.NewGuid():N}.zip");
+        System.IO.Compression.ZipFile.CreateFromDirectory(Exported.Fixtures, zip);
         try
         {
             var plugin = new AmazonConnectPlugin();
-            await using (var source = plugin.CreateSource(Exported.Config(Exported.Fixtures)))
+            await using (var source = plugin.CreateSource(Exported.Config(zip)))
             {
                 var result = await ExportPipeline.RunAsync(source, plugin.Descriptor, new LocalPackageStore(folder), new ExportOptions(),
                     cancellationToken: TestContext.Current.CancellationToken);
@@ -43,6 +46,7 @@ public sealed class PipelineTests
         finally
         {
             Directory.Delete(folder, recursive: true);
+            File.Delete(zip);
         }
     }
 }
