@@ -95,6 +95,8 @@ internal sealed partial class AmazonConnectSource(ExportFiles files, string sour
         long position = 0;
         await foreach (var row in rows.WithCancellation(cancellationToken))
         {
+            // Files are read whole; stopping between rows keeps a cancelled read of one large file short.
+            cancellationToken.ThrowIfCancellationRequested();
             position++;
             if (position > skip)
             {

@@ -104,6 +104,8 @@ internal sealed class GenesysCloudSource(ExportFiles files, string sourceSystem)
         long position = 0;
         await foreach (var row in rows.WithCancellation(cancellationToken))
         {
+            // Files are read whole; stopping between rows keeps a cancelled read of one large file short.
+            cancellationToken.ThrowIfCancellationRequested();
             position++;
             if (position > skip)
             {
