@@ -48,11 +48,35 @@ public static class ScheduleLoader
             throw ExitKitException.Malformed(fileName, $"this is not valid YAML: {Inner(exception).Message}",
                 exception.Start.Line, exception.Start.Column, exception);
         }
+        catch (InvalidOperationException exception)
+        {
+            // YamlDotNet's scanner fails this way on some unterminated flow collections; name where scanning stopped.
+            var (line, column) = LastToken(yaml);
+            throw ExitKitException.Malformed(fileName, "this is not valid YAML: a bracket, brace or quote is not closed", line, column, exception);
+        }
         if (stream.Documents.Count != 1)
         {
             throw ExitKitException.Malformed(fileName, "the file must hold exactly one YAML document, the exit schedule");
         }
         return new Reader(fileName).Schedule(stream.Documents[0].RootNode);
+    }
+
+    private static (long Line, long Column) LastToken(string yaml)
+    {
+        var scanner = new Scanner(new StringReader(yaml));
+        var last = Mark.Empty;
+        try
+        {
+            while (scanner.MoveNext())
+            {
+                last = scanner.Current!.Start;
+            }
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or YamlException)
+        {
+            // Scanning stops where the text stops making sense.
+        }
+        return (last.Line, last.Column);
     }
 
     private static Exception Inner(YamlException exception) =>
