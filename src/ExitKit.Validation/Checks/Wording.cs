@@ -45,7 +45,7 @@ internal static class Wording
     };
 
     /// <summary>"a, b and c".</summary>
-    public static string List(IEnumerable<string> items) => items.Humanize();
+    public static string List(IEnumerable<string> items) => items.Humanize("and");
 
     /// <summary>"'i-1', 'i-2'": values quoted, capped list with "…" when there were more.</summary>
     public static string Quoted(IReadOnlyList<string> items, long total) =>

@@ -108,12 +108,13 @@ internal sealed class ReferenceRunner(ReferenceCheck check) : CheckRunner
         if (_unresolved == 0)
         {
             return Task.FromResult(Result(_check, Subject, Outcome.Met,
-                $"all {Number(_checked)} {reference} of {Subject}{Filter} resolve to {targets}.", figures, details));
+                _checked == 1 ? $"the 1 reference of {Subject}{Filter} resolves to {targets}." : $"all {Number(_checked)} {reference} of {Subject}{Filter} resolve to {targets}.",
+                figures, details));
         }
         var missingTarget = _target.Present ? "" : $" (the package has no {_check.TargetTable.Name} table)";
         var examples = _values.OrderByDescending(pair => pair.Value).ThenBy(pair => pair.Key, StringComparer.Ordinal).Select(pair => pair.Key).Take(3).ToList();
         return Task.FromResult(Result(_check, Subject, Outcome.NotMet,
-            $"{Number(_unresolved)} of {Number(_checked)} {reference} of {Subject}{Filter} do not resolve to {targets}{missingTarget}: {Quoted(examples, _values.Count)}.",
+            $"{Number(_unresolved)} of {Number(_checked)} {reference} of {Subject}{Filter} {(_unresolved == 1 ? "does" : "do")} not resolve to {targets}{missingTarget}: {Quoted(examples, _values.Count)}.",
             figures, details));
     }
 }
@@ -181,12 +182,13 @@ internal sealed class ArtefactsRunner(ArtefactsCheck check) : CheckRunner
         if (_notRetrieved == 0 && _missing == 0)
         {
             return Task.FromResult(Result(_check, table, Outcome.Met,
-                $"all {Count(_rows, noun)} name an artefact file that is in the package.", figures, details));
+                _rows == 1 ? $"the 1 {noun} names an artefact file that is in the package." : $"all {Count(_rows, noun)} name an artefact file that is in the package.",
+                figures, details));
         }
         var parts = new List<string>();
         if (_notRetrieved > 0)
         {
-            parts.Add($"{Count(_notRetrieved, noun)} have no artefact (the file was not retrieved), e.g. {Quoted(_notRetrievedRows.Items.Take(3).ToList(), _notRetrieved)}");
+            parts.Add($"{Count(_notRetrieved, noun)} {(_notRetrieved == 1 ? "has" : "have")} no artefact (the file was not retrieved), e.g. {Quoted(_notRetrievedRows.Items.Take(3).ToList(), _notRetrieved)}");
         }
         if (_missing > 0)
         {

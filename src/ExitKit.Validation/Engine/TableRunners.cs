@@ -169,7 +169,7 @@ internal sealed class ReconciliationRunner(ReconciliationCheck check) : CheckRun
                 if (differing.Count > 0)
                 {
                     var first = differing[0];
-                    notMet.Add($"{Count(differing.Count, "day")} differ, e.g. {Date(first.Day)}: {Number(first.Package)} of {Number(first.Source)}");
+                    notMet.Add($"{Count(differing.Count, "day")} {(differing.Count == 1 ? "differs" : "differ")}, e.g. {Date(first.Day)}: {Number(first.Package)} of {Number(first.Source)}");
                 }
                 else
                 {
