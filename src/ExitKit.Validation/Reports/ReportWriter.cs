@@ -20,6 +20,8 @@ public static class ReportWriter
     public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
+        // The report is a file of its own, never embedded in HTML: keep quotes and dashes readable.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
@@ -95,7 +97,7 @@ public static class ReportWriter
             }
             foreach (var check in obligation.Checks)
             {
-                md.Append(Invariant, $"- **{check.Kind}** ({check.Subject}): {check.Outcome.Describe()}. {check.Summary}\n");
+                md.Append(Invariant, $"- **{check.Kind}** ({check.Subject}) {check.Outcome.Describe()}: {check.Summary}\n");
                 foreach (var detail in check.Details)
                 {
                     md.Append(Invariant, $"  - {detail}\n");
