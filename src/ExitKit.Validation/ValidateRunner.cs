@@ -49,7 +49,7 @@ public static class ValidateRunner
         }
         catch (ExitKitException exception)
         {
-            await error.WriteLineAsync($"error: {exception.Message}");
+            await error.WriteLineAsync($"exitkit: {exception.Message}");
             return ExitCodes.For(exception);
         }
     }

@@ -117,3 +117,41 @@ public sealed class ReportTests
         Approvals.Verify(Approvals.Scrub(json, root), "mixed-outcomes", "json");
     }
 }
+
+public sealed class StreamingTests
+{
+    [Fact]
+    public async Task Each_table_is_read_once_however_many_checks_concern_it()
+    {
+        using var package = ReportTests.MixedPackage();
+        var counting = new CountingContent(await package.SealAsync(TestContext.Current.CancellationToken));
+
+        var report = await Schedules.ValidateAsync(counting, """
+              - id: "7.3(a)"
+                title: Interactions
+                tables: [interactions]
+                checks:
+                  - coverage: { from: 2024-03-10, to: 2024-03-16 }
+                  - reconciliation: {}
+                  - required: { columns: [customer_id] }
+                  - nullRate: { max: { queue_id: 100% } }
+                  - allowedValues: { values: { status: [solved] } }
+              - id: "7.3(b)"
+                title: Messages
+                tables: [messages]
+                checks:
+                  - references: { from: messages.interaction_id }
+                  - references: { from: messages.interaction_id, to: [interactions.source_id, interactions.customer_id] }
+                  - required: { columns: [body] }
+              - id: "7.5"
+                title: Flows
+                tables: [flows]
+                checks:
+                  - originals: { family: routing }
+                  - present: { minRows: 1 }
+            """);
+
+        Assert.Equal(3, report.Obligations.Count);
+        Assert.Equal(new Dictionary<string, int> { ["interactions"] = 1, ["messages"] = 1, ["flows"] = 1 }, counting.Reads);
+    }
+}

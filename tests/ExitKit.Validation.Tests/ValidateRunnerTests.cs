@@ -85,7 +85,7 @@ public sealed class ValidateRunnerTests : IDisposable
 
         Assert.Equal(2, code);
         Assert.Empty(output);
-        Assert.StartsWith($"error: {schedule}:20:14: there is no neutral table named 'routing'", error, StringComparison.Ordinal);
+        Assert.StartsWith($"exitkit: {schedule}:20:14: there is no neutral table named 'routing'", error, StringComparison.Ordinal);
     }
 
     [Fact]

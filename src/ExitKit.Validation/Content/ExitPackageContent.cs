@@ -7,16 +7,17 @@ namespace ExitKit.Validation.Content;
 /// <summary>A sealed <see cref="ExitPackage"/> as validation reads it.</summary>
 public sealed class ExitPackageContent(ExitPackage package) : IPackageContent
 {
-    /// <summary>Opens the sealed package in a local folder.</summary>
+    /// <summary>Opens the sealed package at a location (a folder, or any store <see cref="PackageStores"/> opens).</summary>
     /// <exception cref="ExitKitException">The folder does not exist or holds no sealed package.</exception>
-    public static async Task<ExitPackageContent> OpenAsync(string folder, CancellationToken cancellationToken = default)
+    public static async Task<ExitPackageContent> OpenAsync(string location, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(folder);
-        if (!Directory.Exists(folder))
+        ArgumentNullException.ThrowIfNull(location);
+        var store = PackageStores.Open(location);
+        if (store is LocalPackageStore && !Directory.Exists(store.Location))
         {
-            throw ExitKitException.FileNotFound(folder, "The package folder");
+            throw ExitKitException.FileNotFound(location, "The package folder");
         }
-        return new ExitPackageContent(await ExitPackage.OpenAsync(new LocalPackageStore(Path.GetFullPath(folder)), cancellationToken));
+        return new ExitPackageContent(await ExitPackage.OpenAsync(store, cancellationToken));
     }
 
     /// <inheritdoc />

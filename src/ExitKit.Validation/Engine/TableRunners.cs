@@ -221,6 +221,11 @@ internal sealed class PresentRunner(PresentCheck check) : CheckRunner
         var details = _scans.Where(scan => scan.Present).Select(scan => $"{scan.Schema.Name}: {Count(scan.Entry!.Rows, "row")}.").ToList();
         if (missing.Count == 0 && few.Count == 0)
         {
+            if (check.Tables.Count == 1)
+            {
+                var atLeast = check.MinRows > 0 ? $", with {Count(_scans[0].Entry!.Rows, "row")} (at least {Number(check.MinRows)} required)" : "";
+                return Task.FromResult(Result(check, subject, Outcome.Met, $"{subject} is in the package{atLeast}.", figures, details));
+            }
             var rows = check.MinRows > 0 ? $", each with at least {Count(check.MinRows, "row")}" : "";
             return Task.FromResult(Result(check, subject, Outcome.Met,
                 $"all {Count(check.Tables.Count, "listed table")} are in the package{rows}.", figures, details));
