@@ -106,3 +106,35 @@ public sealed class ValidateRunnerTests : IDisposable
         Assert.Equal(2, (await RunAsync(Path.Combine(_folder, "nowhere"), schedule)).ExitCode);
     }
 }
+
+public sealed class DamagedPackageTests : IDisposable
+{
+    private readonly string _schedule = Path.Combine(Directory.CreateTempSubdirectory("exitkit-damaged-").FullName, "exit.yaml");
+
+    public void Dispose() => Directory.Delete(Path.GetDirectoryName(_schedule)!, recursive: true);
+
+    [Fact]
+    public async Task A_table_part_that_cannot_be_read_is_unusable_input_naming_the_table()
+    {
+        using var package = new TestPackage();
+        package.ReconciledTable(NeutralSchema.Interactions, Some.InteractionsOn(new(2024, 3, 10), new(2024, 3, 12)));
+        await package.SealAsync(TestContext.Current.CancellationToken);
+        var part = Directory.GetFiles(Path.Combine(package.Root, "data", "interactions"), "*.parquet").Single();
+        await File.WriteAllBytesAsync(part, new byte[200], TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(_schedule, Schedules.Yaml("""
+              - id: "7.3(b)"
+                title: Every interaction
+                tables: [interactions]
+                checks:
+                  - reconciliation: {}
+            """), TestContext.Current.CancellationToken);
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var code = await ValidateRunner.RunAsync(package.Root, _schedule, null, false, output, error, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, code);
+        Assert.Contains("table interactions could not be read", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("exitkit verify", error.ToString(), StringComparison.Ordinal);
+    }
+}

@@ -228,14 +228,23 @@ internal sealed class ScanPlan
             if (next.Present)
             {
                 var columns = next.ColumnsToRead();
-                await foreach (var chunk in package.ReadColumnsAsync(next.Schema.Name, columns, cancellationToken))
+                try
                 {
-                    var byName = new Dictionary<string, Array>(columns.Count, StringComparer.Ordinal);
-                    for (var i = 0; i < columns.Count; i++)
+                    await foreach (var chunk in package.ReadColumnsAsync(next.Schema.Name, columns, cancellationToken))
                     {
-                        byName[columns[i]] = chunk.Columns[i];
+                        var byName = new Dictionary<string, Array>(columns.Count, StringComparer.Ordinal);
+                        for (var i = 0; i < columns.Count; i++)
+                        {
+                            byName[columns[i]] = chunk.Columns[i];
+                        }
+                        next.Consume(new Chunk(chunk.RowCount, byName));
                     }
-                    next.Consume(new Chunk(chunk.RowCount, byName));
+                }
+                catch (Exception error) when (error is not (ExitKitException or OperationCanceledException))
+                {
+                    // A part that cannot be read makes the package unusable for validation; verify names the damaged file.
+                    throw ExitKitException.PackageUnusable(package.Store.Location,
+                        $"table {next.Schema.Name} could not be read ({error.Message}). Run `exitkit verify` on the package to find the damaged file.");
                 }
                 next.Scanned = true;
             }
