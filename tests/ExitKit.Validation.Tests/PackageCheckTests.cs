@@ -67,7 +67,7 @@ public sealed class OriginalsAndFormatTests
         var check = await Schedules.CheckAsync(package, Originals);
 
         Assert.Equal(Outcome.Met, check.Outcome);
-        Assert.Equal("routing originals: every one of the 1 flow links its original definition in the package; 1 pattern matched 1 original file.", check.Summary);
+        Assert.Equal("routing originals: the 1 flow links its original definition in the package; 1 pattern matched 1 original file.", check.Summary);
     }
 
     [Fact]
@@ -102,7 +102,7 @@ public sealed class OriginalsAndFormatTests
         var check = await Schedules.CheckAsync(package, Onnx);
 
         Assert.Equal(Outcome.Met, check.Outcome);
-        Assert.Equal("all 1 model file are onnx, and each artefact starts like an ONNX ModelProto.", check.Summary);
+        Assert.Equal("the 1 model file is onnx, and each artefact starts like an ONNX ModelProto.", check.Summary);
     }
 
     [Fact]

@@ -12,6 +12,9 @@ internal static class Wording
     /// <summary>"1,204 interactions", "1 day".</summary>
     public static string Count(long count, string noun) => noun.ToQuantity(count, "N0", Invariant);
 
+    /// <summary>"every one of the 4 messages", or "the 1 message".</summary>
+    public static string EveryOne(long count, string noun) => count == 1 ? $"the 1 {noun}" : $"every one of the {Count(count, noun)}";
+
     /// <summary>"1,204".</summary>
     public static string Number(long count) => count.ToString("N0", Invariant);
 

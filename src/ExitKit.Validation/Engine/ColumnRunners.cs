@@ -63,7 +63,7 @@ internal sealed class RequiredRunner(RequiredColumnsCheck check) : CheckRunner
         if (absent.Count == 0 && lacking.Count == 0)
         {
             return Task.FromResult(Result(check, table, Outcome.Met,
-                $"every one of the {Count(_scan.Rows, noun)} has {List(check.Columns)}.", figures, details));
+                $"{EveryOne(_scan.Rows, noun)} has {List(check.Columns)}.", figures, details));
         }
         var parts = new List<string>();
         if (absent.Count > 0)

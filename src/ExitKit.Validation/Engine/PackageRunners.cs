@@ -119,7 +119,7 @@ internal sealed class FormatRunner(FormatCheck check) : CheckRunner
             return Result(_check, table, Outcome.NotMet, string.Join("; ", parts) + ".", figures, details);
         }
         var content = unknown > 0 ? " (format column only: no byte signature is known for it)" : $", and each artefact starts like {Article(_check.Format)}";
-        return Result(_check, table, Outcome.Met, $"all {Count(_rows, noun)} are {_check.Format}{content}.", figures, details);
+        return Result(_check, table, Outcome.Met, _rows == 1 ? $"the 1 {noun} is {_check.Format}{content}." : $"all {Count(_rows, noun)} are {_check.Format}{content}.", figures, details);
     }
 
     private static string Article(string format) => format == "onnx" ? "an ONNX ModelProto" : $"a {format} file";

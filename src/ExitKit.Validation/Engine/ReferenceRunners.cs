@@ -273,7 +273,7 @@ internal sealed class LocalesRunner(LocalesCheck check) : CheckRunner
             : perLocale.Where(locale => locale.Present == 0).ToList();
         if (failed.Count == 0)
         {
-            var scope = _check.EveryArticle ? $"every one of the {Count(_articles.Count, "article")} is" : "articles are";
+            var scope = _check.EveryArticle ? $"{EveryOne(_articles.Count, "article")} is" : "articles are";
             return Task.FromResult(Result(_check, table, Outcome.Met,
                 $"{scope} present in {List(_check.Locales)}.", figures, details));
         }
@@ -362,7 +362,7 @@ internal sealed class OriginalsRunner(OriginalsCheck check) : CheckRunner
                 }
                 if (_unlinkedCount == 0 && _missingCount == 0)
                 {
-                    good.Add($"every one of the {Count(_flowRows, "flow")} links its original definition in the package");
+                    good.Add($"{EveryOne(_flowRows, "flow")} links its original definition in the package");
                 }
             }
         }

@@ -86,7 +86,7 @@ internal sealed class CoverageRunner(CoverageCheck check) : CheckRunner
         if (gaps.Count == 0)
         {
             return Result(check, table, Outcome.Met,
-                $"{table} cover {window}: rows on every one of the {Count(sourceDays.Count, "day")} the source reported {noun.Pluralize()} for.",
+                $"{table} cover {window}: rows on {EveryOne(sourceDays.Count, "day")} the source reported {noun.Pluralize()} for.",
                 figures, details);
         }
         var where = string.Join(", ", gaps.Take(3).Select(gap => Range(gap.First, gap.Last))) + (gaps.Count > 3 ? ", …" : "");
