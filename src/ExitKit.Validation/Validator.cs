@@ -60,7 +60,9 @@ public static class Validator
                 schedule.Contract.Parties.Select(party => new PartySummary(party.Role, party.Name)).ToList(),
                 schedule.ExitDate, schedule.DeliveryDeadline, schedule.Calendar.Name),
             Package = new PackageSummary(package.Store.Location, manifest.PackageId, manifest.Source.System, manifest.Source.Connector,
-                manifest.SealedAt, manifest.Tables.Count, manifest.Tables.Sum(table => table.Rows)),
+                manifest.SealedAt, manifest.Tables.Count, manifest.Tables.Sum(table => table.Rows),
+                manifest.Problems.GroupBy(problem => problem.Kind).OrderBy(group => group.Key, StringComparer.Ordinal)
+                    .ToDictionary(group => group.Key, group => group.Count(), StringComparer.Ordinal)),
             Outcome = OutcomeText.Worst(results.Select(result => result.Outcome)),
             Counts = new OutcomeCounts(results.Count(result => result.Outcome == Outcome.Met),
                 results.Count(result => result.Outcome == Outcome.NotMet), results.Count(result => result.Outcome == Outcome.NotCheckable)),

@@ -115,11 +115,17 @@ public sealed class ReconciliationTests
         var daily = new Dictionary<DateOnly, long> { [new(2024, 3, 10)] = 3, [new(2024, 3, 11)] = 5, [new(2024, 3, 12)] = 3 };
         package.Table(NeutralSchema.Interactions, Some.InteractionsOn(new(2024, 3, 10), new(2024, 3, 12), perDay: 3), new SourceTable("interactions", 11, daily));
 
+        package.Problem(new ExportProblem(ProblemKind.Missing, "interactions", "ticket 4711", "HTTP 404 from /api/v2/tickets/4711.json"));
+
         var check = await Schedules.CheckAsync(package, Obligation);
 
         Assert.Equal(Outcome.NotMet, check.Outcome);
         Assert.Equal("2 interactions fewer than the source reported (9 of 11); 1 day differs, e.g. 11 March 2024: 3 of 5.", check.Summary);
-        Assert.Equal(["11 March 2024: 3 in the package, 5 reported by the source (-2)."], check.Details);
+        Assert.Equal(
+        [
+            "11 March 2024: 3 in the package, 5 reported by the source (-2).",
+            "Reported by the connector (missing): ticket 4711: HTTP 404 from /api/v2/tickets/4711.json",
+        ], check.Details);
     }
 
     [Fact]

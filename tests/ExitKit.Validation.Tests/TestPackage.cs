@@ -22,6 +22,7 @@ internal sealed class TestPackage : IDisposable
     private readonly List<(TableSchema Table, List<object?[]> Rows, SourceTable? Control)> _tables = [];
     private readonly List<(string Path, byte[] Content)> _originals = [];
     private readonly List<byte[]> _artefacts = [];
+    private readonly List<ExportProblem> _problems = [];
 
     public TestPackage() => Root = Directory.CreateTempSubdirectory("exitkit-validation-").FullName;
 
@@ -61,6 +62,12 @@ internal sealed class TestPackage : IDisposable
         return this;
     }
 
+    public TestPackage Problem(ExportProblem problem)
+    {
+        _problems.Add(problem);
+        return this;
+    }
+
     public TestPackage Artefact(byte[] content)
     {
         _artefacts.Add(content);
@@ -87,6 +94,10 @@ internal sealed class TestPackage : IDisposable
             foreach (var (path, content) in _originals)
             {
                 await writer.StoreOriginalAsync(path, new MemoryStream(content), cancellationToken);
+            }
+            foreach (var problem in _problems)
+            {
+                writer.ReportProblem(problem);
             }
             foreach (var (table, rows, control) in _tables)
             {

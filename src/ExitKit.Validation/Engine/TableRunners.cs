@@ -185,6 +185,15 @@ internal sealed class ReconciliationRunner(ReconciliationCheck check) : CheckRun
                 notMet.Add($"the manifest's dailyCounts disagree with the data on {Count(disagree, "day")}");
             }
         }
+        // What the connector itself reported about this table explains a shortfall: name it beside the figures.
+        var problems = context.Package.Manifest.Problems.Where(problem => problem.Table == table).ToList();
+        figures["connectorProblems"] = problems.GroupBy(problem => problem.Kind).OrderBy(group => group.Key, StringComparer.Ordinal)
+            .ToDictionary(group => group.Key, group => (long)group.Count());
+        details.AddRange(problems.Take(5).Select(problem => $"Reported by the connector ({problem.Kind}): {problem.Subject}: {problem.Reason}"));
+        if (problems.Count > 5)
+        {
+            details.Add($"… and {Count(problems.Count - 5, "more problem")} reported by the connector (see the manifest's problems).");
+        }
         var tolerance = check.Tolerance.Value == 0 ? "" : $" (tolerance {check.Tolerance})";
         if (notMet.Count > 0)
         {

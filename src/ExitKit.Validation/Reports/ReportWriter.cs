@@ -64,6 +64,9 @@ public static class ReportWriter
         yield return ("Package", $"{report.Package.Location} (package id {report.Package.PackageId})");
         yield return ("Source", $"{report.Package.SourceSystem}, read by the {report.Package.Connector} connector");
         yield return ("Contents", $"{Count(report.Package.Tables, "table")}, {Count(report.Package.Rows, "row")}");
+        yield return ("Problems reported by the connector", report.Package.Problems.Count == 0
+            ? "none"
+            : string.Join(", ", report.Package.Problems.Select(pair => $"{Number(pair.Value)} {pair.Key}")) + " (listed in the manifest)");
         yield return ("Sealed", Instant(report.Package.SealedAt));
         yield return ("Schedule file", report.Schedule.File);
         yield return ("Validated", Instant(report.ValidatedAt));

@@ -31,8 +31,16 @@ public sealed record ScheduleSummary(string File, string ContractId, string Cont
 public sealed record PartySummary(string Role, string Name);
 
 /// <summary>The package, as the report names it.</summary>
+/// <param name="Location">Where the package is.</param>
+/// <param name="PackageId">Its id.</param>
+/// <param name="SourceSystem">The source_system of its rows.</param>
+/// <param name="Connector">The connector that exported it.</param>
+/// <param name="SealedAt">When it was sealed.</param>
+/// <param name="Tables">How many tables it holds.</param>
+/// <param name="Rows">How many rows across them.</param>
+/// <param name="Problems">Records and files the connector reported it could not fully read, by kind (unparsed, missing, degraded).</param>
 public sealed record PackageSummary(string Location, string PackageId, string SourceSystem, string Connector, DateTimeOffset SealedAt,
-    int Tables, long Rows);
+    int Tables, long Rows, IReadOnlyDictionary<string, int> Problems);
 
 /// <summary>Obligations per outcome.</summary>
 public sealed record OutcomeCounts(int Met, int NotMet, int NotCheckable);
