@@ -42,7 +42,16 @@ public static class ValidateRunner
             }
             if (reportFolder is not null)
             {
-                var files = await ReportWriter.WriteAllAsync(report, reportFolder, cancellationToken);
+                IReadOnlyList<string> files;
+                try
+                {
+                    files = await ReportWriter.WriteAllAsync(report, reportFolder, cancellationToken);
+                }
+                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+                {
+                    throw new ExitKitException($"The reports could not be written to '{reportFolder}': {exception.Message} Choose a folder you can write to.",
+                        FailureKind.UnusableInput, exception);
+                }
                 await (json ? error : output).WriteLineAsync($"Reports written: {string.Join(", ", files)}");
             }
             return report.ExitCode;

@@ -138,3 +138,32 @@ public sealed class DamagedPackageTests : IDisposable
         Assert.Contains("exitkit verify", error.ToString(), StringComparison.Ordinal);
     }
 }
+
+public sealed class ReportFolderTests
+{
+    [Fact]
+    public async Task A_report_folder_that_cannot_be_written_is_unusable_input()
+    {
+        using var package = new TestPackage();
+        package.ReconciledTable(NeutralSchema.Queues, [Some.Queue("q-1", "Billing")]);
+        await package.SealAsync(TestContext.Current.CancellationToken);
+        var schedule = Path.Combine(package.Root, "..", Path.GetFileName(package.Root) + ".yaml");
+        await File.WriteAllTextAsync(schedule, Schedules.Yaml("""
+              - id: "7.5"
+                title: Queues
+                tables: [queues]
+                checks:
+                  - present: {}
+            """), TestContext.Current.CancellationToken);
+        // A file where the report folder should be.
+        var blocked = Path.Combine(package.Root, "exitkit.json");
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var code = await ValidateRunner.RunAsync(package.Root, schedule, blocked, false, output, error, cancellationToken: TestContext.Current.CancellationToken);
+        File.Delete(schedule);
+
+        Assert.Equal(2, code);
+        Assert.Contains($"The reports could not be written to '{blocked}'", error.ToString(), StringComparison.Ordinal);
+    }
+}
