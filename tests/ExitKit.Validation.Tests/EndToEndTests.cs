@@ -43,4 +43,26 @@ public sealed class EndToEndTests : IDisposable
         Assert.Matches(@"^7\.4 Not met: \d+ of \d+ articles lack de-de", report.Obligations.First(obligation => obligation.Id == "7.4").Headline);
         Assert.Equal(1, report.ExitCode);
     }
+
+    [Fact]
+    public async Task The_demo_package_meets_the_demo_schedule_and_exits_0()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var plugin = new SamplePlugin();
+        await using (var source = plugin.CreateSource(new ConnectorConfiguration(JsonDocument.Parse("""{"interactions": 1000}""").RootElement.Clone(), "(test)")))
+        {
+            await ExportPipeline.RunAsync(source, plugin.Descriptor, new LocalPackageStore(_folder), new ExportOptions(), null, cancellationToken);
+        }
+        var schedule = Path.Combine(ScheduleLoaderTests.RepositoryRoot(), "manifests", "examples", "demo.schedule.yaml");
+        var reports = Directory.CreateTempSubdirectory("exitkit-e2e-reports-").FullName;
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var code = await ValidateRunner.RunAsync(_folder, schedule, reports, false, output, error, cancellationToken: cancellationToken);
+
+        Assert.True(code == 0, output.ToString() + error);
+        Assert.StartsWith($"DEMO-1 against {_folder}: Met (5 met, 0 not met, 0 not checkable)", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("**Outcome: Met.**", await File.ReadAllTextAsync(Path.Combine(reports, Reports.ReportWriter.MarkdownFile), cancellationToken), StringComparison.Ordinal);
+        Directory.Delete(reports, recursive: true);
+    }
 }

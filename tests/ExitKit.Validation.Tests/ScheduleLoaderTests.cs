@@ -165,6 +165,7 @@ public sealed class ScheduleLoaderTests
     [Theory]
     [InlineData("cx-outsourcing.schedule.yaml")]
     [InlineData("data-act.schedule.yaml")]
+    [InlineData("demo.schedule.yaml")]
     public async Task The_documented_examples_load(string file)
     {
         var path = Path.Combine(RepositoryRoot(), "manifests", "examples", file);

@@ -40,6 +40,7 @@ public sealed partial class ScheduleSchemaTests
     [Theory]
     [InlineData("cx-outsourcing.schedule.yaml")]
     [InlineData("data-act.schedule.yaml")]
+    [InlineData("demo.schedule.yaml")]
     public async Task The_examples_follow_the_JSON_Schema(string file)
     {
         var errors = await ValidateAsync(await File.ReadAllTextAsync(Path.Combine(ScheduleLoaderTests.RepositoryRoot(), "manifests", "examples", file),
