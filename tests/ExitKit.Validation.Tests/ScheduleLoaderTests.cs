@@ -146,6 +146,19 @@ public sealed class ScheduleLoaderTests
     }
 
     [Fact]
+    public void A_reference_from_a_column_that_holds_no_ids_is_refused()
+    {
+        var error = Refused(Schedules.Yaml("""
+              - id: "7.9"
+                title: Messages
+                checks:
+                  - references: { from: messages.sequence, to: interactions.source_id }
+            """));
+
+        Assert.Contains(":21:29: messages.sequence is not a text column", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_misspelt_key_is_refused_listing_the_keys()
     {
         var error = Refused(Schedules.Yaml(Coverage).Replace("exitDate:", "exitdate:", StringComparison.Ordinal));

@@ -336,12 +336,12 @@ public static class ScheduleLoader
         {
             var fields = Fields(body, "references", "from", "to", "where");
             var fromNode = Required(fields, body, "from");
-            var (fromTable, fromColumn) = TableColumn(fromNode);
+            var (fromTable, fromColumn) = TextColumn(fromNode);
             List<(TableSchema Table, string Column, YamlNode Node)> targets;
             if (fields.TryGetValue("to", out var toNode))
             {
                 var toNodes = toNode is YamlSequenceNode ? Items(toNode, "to") : [toNode];
-                targets = toNodes.Select(node => { var (table, column) = TableColumn(node); return (table, column, node); }).ToList();
+                targets = toNodes.Select(node => { var (table, column) = TextColumn(node); return (table, column, node); }).ToList();
             }
             else
             {
@@ -358,7 +358,12 @@ public static class ScheduleLoader
             {
                 foreach (var (key, value) in Pairs(whereNode, "where"))
                 {
-                    where[Column(fromTable, key)] = value is YamlSequenceNode
+                    var column = Column(fromTable, key);
+                    if (fromTable.Column(column).Type != ColumnType.Text)
+                    {
+                        throw Fail(key, $"{fromTable.Name}.{column} is not a text column; where: compares text values");
+                    }
+                    where[column] = value is YamlSequenceNode
                         ? Items(value, "where values").Select(item => Scalar(item, "a value")).ToList()
                         : [Scalar(value, "a value")];
                 }
@@ -461,6 +466,13 @@ public static class ScheduleLoader
             var name = Scalar(node, "a column");
             return table.HasColumn(name) ? name : throw Fail(node,
                 $"table {table.Name} has no column '{name}'; its columns are: {string.Join(", ", table.Columns.Select(column => column.Name))}");
+        }
+
+        private (TableSchema Table, string Column) TextColumn(YamlNode node)
+        {
+            var (table, column) = TableColumn(node);
+            return table.Column(column).Type == ColumnType.Text ? (table, column)
+                : throw Fail(node, $"{table.Name}.{column} is not a text column; references are between text columns (ids and names)");
         }
 
         private (TableSchema Table, string Column) TableColumn(YamlNode node)
