@@ -1,1 +1,0 @@
-namespace ExitKit.Parquet; internal static class Placeholder {}
