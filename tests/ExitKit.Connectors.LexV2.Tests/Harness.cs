@@ -12,9 +12,10 @@ internal sealed class Export
     public Dictionary<string, List<object?[]>> Tables { get; } = new(StringComparer.Ordinal);
     public SourceDescription Description { get; private set; } = null!;
 
-    public static async Task<Export> RunAsync(ConnectorPlugin plugin, string path)
+    public static Task<Export> RunAsync(ConnectorPlugin plugin, string path) => RunAsync(plugin, Config(path));
+
+    public static async Task<Export> RunAsync(ConnectorPlugin plugin, ConnectorConfiguration config)
     {
-        var config = Config(path);
         await using var source = plugin.CreateSource(config);
         var export = new Export();
         export.Description = await source.DescribeAsync(ExportRequest.Everything);
@@ -49,8 +50,16 @@ internal sealed class Export
 
 internal static class Samples
 {
-    /// <summary>The shared vendor samples folder, or null (the test then skips).</summary>
+    /// <summary>A sample in the shared vendor samples folder, or null (the test then skips).</summary>
     public static string? Folder(string relative)
+    {
+        var root = Root();
+        var path = root is null ? null : Path.Combine(root, relative);
+        return path is not null && (Directory.Exists(path) || File.Exists(path)) ? path : null;
+    }
+
+    /// <summary>The shared/samples folder: EXITKIT_SAMPLES, or found walking up from the test's folder; null when absent.</summary>
+    public static string? Root()
     {
         var root = Environment.GetEnvironmentVariable("EXITKIT_SAMPLES");
         if (string.IsNullOrEmpty(root))
@@ -65,12 +74,24 @@ internal static class Samples
                 }
             }
         }
-        var path = root is null ? null : Path.Combine(root, relative);
-        return path is not null && (Directory.Exists(path) || File.Exists(path)) ? path : null;
+        return root is not null && Directory.Exists(root) ? root : null;
     }
 
-    public static string Require(string relative) =>
-        Folder(relative) ?? throw new InvalidOperationException("unreachable");
+    /// <summary>
+    /// A repository config file as CI sees it: the repository cloned beside shared/, so the config's relative path is
+    /// resolved from where it would sit in that clone. Null when the shared samples are absent.
+    /// </summary>
+    public static ConnectorConfiguration? ConfigAsInCi(string repositoryRelativeConfig)
+    {
+        var config = ConnectorConfiguration.Load(Path.Combine(RepositoryRoot(), repositoryRelativeConfig));
+        var root = Root();
+        if (root is null)
+        {
+            return null;
+        }
+        var besideShared = Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(root).TrimEnd('/')))!;
+        return new ConnectorConfiguration(config.Settings, Path.Combine(besideShared, "exitkit", repositoryRelativeConfig));
+    }
 
     public static string RepositoryRoot()
     {
