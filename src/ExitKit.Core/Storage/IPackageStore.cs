@@ -10,8 +10,12 @@ public interface IPackageStore
     /// <exception cref="ExitKitException">The file does not exist.</exception>
     Task<Stream> OpenReadAsync(string path, CancellationToken cancellationToken = default);
 
-    /// <summary>Creates or replaces a file. The file appears complete only when the returned stream is disposed without error.</summary>
-    Task<Stream> CreateAsync(string path, CancellationToken cancellationToken = default);
+    /// <summary>Starts writing a file. It appears at <paramref name="path"/> only when <see cref="PendingFile.CommitAsync"/> succeeds;
+    /// disposing an uncommitted file discards it, so a crash never leaves a partial file under its final name.</summary>
+    Task<PendingFile> CreateAsync(string path, CancellationToken cancellationToken = default);
+
+    /// <summary>Moves a file within the store, replacing any file at the destination.</summary>
+    Task MoveAsync(string fromPath, string toPath, CancellationToken cancellationToken = default);
 
     /// <summary>True when the file exists.</summary>
     Task<bool> ExistsAsync(string path, CancellationToken cancellationToken = default);
@@ -27,3 +31,62 @@ public interface IPackageStore
 /// <param name="Path">Its path relative to the package root, with forward slashes.</param>
 /// <param name="Length">Its size in bytes.</param>
 public sealed record StoredFile(string Path, long Length);
+
+/// <summary>A file being written: write to <see cref="Content"/>, then commit. SHA-256 and length are computed on the way.</summary>
+public abstract class PendingFile : IAsyncDisposable
+{
+    private HashingWriteStream? _content;
+
+    /// <summary>The final path of the file.</summary>
+    public abstract string Path { get; }
+
+    /// <summary>The stream to write the file's bytes to; it hashes and counts them as they pass.</summary>
+    public Stream Content => _content ??= new HashingWriteStream(OpenInnerStream());
+
+    /// <summary>Bytes written so far.</summary>
+    public long Length => _content?.Length ?? 0;
+
+    /// <summary>The lower-case hex SHA-256 of what was written; available after <see cref="CommitAsync"/>.</summary>
+    public string? Sha256 { get; private set; }
+
+    /// <summary>The stream of the underlying store that receives the bytes.</summary>
+    protected abstract Stream OpenInnerStream();
+
+    /// <summary>Makes the file visible under its final path.</summary>
+    protected abstract Task CommitInnerAsync(CancellationToken cancellationToken);
+
+    /// <summary>Discards what was written.</summary>
+    protected abstract ValueTask AbortInnerAsync();
+
+    /// <summary>True once committed.</summary>
+    public bool Committed { get; private set; }
+
+    /// <summary>Finishes the file and makes it visible. Returns its hash and length.</summary>
+    public async Task<FileFixity> CommitAsync(CancellationToken cancellationToken = default)
+    {
+        var content = (HashingWriteStream)Content;
+        await content.FlushAsync(cancellationToken);
+        Sha256 = content.FinishHash();
+        await content.DisposeInnerAsync();
+        await CommitInnerAsync(cancellationToken);
+        Committed = true;
+        return new FileFixity(Path, content.Length, Sha256);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (!Committed)
+        {
+            if (_content is not null)
+            {
+                await _content.DisposeInnerAsync();
+            }
+            await AbortInnerAsync();
+        }
+        GC.SuppressFinalize(this);
+    }
+}
+
+/// <summary>A file's path, length and SHA-256.</summary>
+public sealed record FileFixity(string Path, long Length, string Sha256);

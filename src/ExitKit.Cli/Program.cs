@@ -1,0 +1,13 @@
+using System.CommandLine;
+using ExitKit.Cli;
+using ExitKit.Cli.Commands;
+
+var root = new RootCommand("ExitKit: export a CX vendor's data into a neutral, verifiable exit package, validate it against the contract's exit schedule, and import it into a successor.")
+{
+    DemoCommand.Create(),
+    ExportCommand.Create(),
+    VerifyCommand.Create(),
+    InspectCommand.Create(),
+    ConnectorsCommand.Create(),
+};
+return await CommandRunner.InvokeAsync(root, args);

@@ -1,0 +1,368 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using ExitKit.Connectors;
+using ExitKit.Parquet;
+using ExitKit.Schema;
+using ExitKit.Storage;
+
+namespace ExitKit.Packaging;
+
+/// <summary>Limits for Parquet parts: a part is closed past either, at a row the source can resume after.</summary>
+/// <param name="MaxRows">Rows per part.</param>
+/// <param name="MaxBytes">Uncompressed bytes buffered per part (an estimate of its size before compression).</param>
+public sealed record PartLimits(long MaxRows = 2_000_000, long MaxBytes = 1L << 30);
+
+/// <summary>Writes an exit package: Parquet parts, artefacts, originals, then on sealing the manifest and the BagIt files.</summary>
+/// <remarks>
+/// Progress is checkpointed to <c>.exitkit/state.json</c> after every committed part, so <see cref="OpenAsync"/> on a store
+/// holding an unsealed package resumes it. Nothing that marks a package as finished is written before <see cref="SealAsync"/>.
+/// </remarks>
+public sealed class PackageWriter : IExportContext, IDisposable
+{
+    private readonly IPackageStore _store;
+    private readonly ExportState _state;
+    private readonly Pseudonymiser? _pseudonymiser;
+    private readonly TimeProvider _time;
+    private readonly ParquetWriteSettings _parquet;
+    private readonly PartLimits _limits;
+    private readonly SemaphoreSlim _stateLock = new(1, 1);
+    private readonly ConcurrentDictionary<string, byte> _artefactsWritten = new(StringComparer.Ordinal);
+
+    private PackageWriter(IPackageStore store, ExportState state, Pseudonymiser? pseudonymiser, TimeProvider time,
+        ParquetWriteSettings parquet, PartLimits limits)
+    {
+        _store = store;
+        _state = state;
+        _pseudonymiser = pseudonymiser;
+        _time = time;
+        _parquet = parquet;
+        _limits = limits;
+    }
+
+    /// <summary>The package's id.</summary>
+    public string PackageId => _state.PackageId;
+
+    /// <summary>The store the package is written to.</summary>
+    public IPackageStore Store => _store;
+
+    /// <summary>True when this writer continues an export that an earlier run started.</summary>
+    public bool Resumed { get; private init; }
+
+    /// <summary>Options for a new package.</summary>
+    public sealed record Options
+    {
+        /// <summary>The source and connector.</summary>
+        public required SourceInfo Source { get; init; }
+        /// <summary>The export window.</summary>
+        public WindowInfo Window { get; init; } = new(null, null);
+        /// <summary>The key for pseudonymising personal columns; null keeps them as they are.</summary>
+        public string? PseudonymKey { get; init; }
+        /// <summary>The clock (injected so tests are deterministic).</summary>
+        public TimeProvider Time { get; init; } = TimeProvider.System;
+        /// <summary>Parquet settings.</summary>
+        public ParquetWriteSettings Parquet { get; init; } = ParquetWriteSettings.Default;
+        /// <summary>When parts roll over.</summary>
+        public PartLimits Limits { get; init; } = new();
+        /// <summary>A fixed package id (tests); a new GUID otherwise.</summary>
+        public string? PackageId { get; init; }
+        /// <summary>Continue an unsealed package found in the store instead of refusing it.</summary>
+        public bool Resume { get; init; }
+        /// <summary>The shard name (<c>shard-02-of-04</c>) when several processes write into one store.</summary>
+        public string? Shard { get; init; }
+    }
+
+    /// <summary>Starts a new package in an empty store, or resumes an unsealed one when <see cref="Options.Resume"/> is set.</summary>
+    /// <exception cref="ExitKitException">The store holds a sealed package, or an unsealed one and resume was not asked for.</exception>
+    public static async Task<PackageWriter> OpenAsync(IPackageStore store, Options options, CancellationToken cancellationToken = default)
+    {
+        var statePath = StatePath(options.Shard);
+        var pseudonymiser = options.PseudonymKey is null ? null : new Pseudonymiser(options.PseudonymKey);
+        if (options.Shard is null && await store.ExistsAsync(PackageLayout.TagManifest, cancellationToken))
+        {
+            throw ExitKitException.PackageUnusable(store.Location, "already holds a sealed package. Choose an empty folder for a new export.");
+        }
+        if (await store.ExistsAsync(statePath, cancellationToken))
+        {
+            if (!options.Resume)
+            {
+                throw ExitKitException.PackageUnusable(store.Location,
+                    "holds an export that did not finish. Run the same export with --resume to continue it, or choose an empty folder.");
+            }
+            await using var stream = await store.OpenReadAsync(statePath, cancellationToken);
+            var state = await JsonSerializer.DeserializeAsync<ExportState>(stream, PackageManifest.JsonOptions, cancellationToken)
+                ?? throw ExitKitException.PackageUnusable(store.Location, $"{statePath} is empty; delete the folder and export again.");
+            return new PackageWriter(store, state, pseudonymiser, options.Time, options.Parquet, options.Limits) { Resumed = true };
+        }
+        if (options.Shard is null)
+        {
+            await foreach (var file in store.ListAsync(cancellationToken: cancellationToken))
+            {
+                throw ExitKitException.PackageUnusable(store.Location, $"is not empty (it holds {file.Path}). Choose an empty folder for a new export.");
+            }
+        }
+        var fresh = new ExportState
+        {
+            PackageId = options.PackageId ?? Guid.NewGuid().ToString(),
+            CreatedAt = options.Time.GetUtcNow(),
+            Source = options.Source,
+            Window = options.Window,
+            Shard = options.Shard,
+            Pseudonymisation = new PseudonymisationInfo(pseudonymiser is not null, pseudonymiser is null ? null : Pseudonymiser.Method,
+                pseudonymiser is null ? [] : NeutralSchema.Tables.SelectMany(table => table.Columns.Where(column => column.PersonalData)
+                    .Select(column => $"{table.Name}.{column.Name}")).ToArray()),
+        };
+        var writer = new PackageWriter(store, fresh, pseudonymiser, options.Time, options.Parquet, options.Limits);
+        await writer.SaveStateAsync(cancellationToken);
+        return writer;
+    }
+
+    private static string StatePath(string? shard) => shard is null ? ExportState.Path : $".exitkit/{shard}/state.json";
+
+    /// <summary>The cursor to resume a table after, or null to start it; and whether it is already complete.</summary>
+    public (string? Cursor, bool Complete) CheckpointOf(string table) =>
+        _state.Tables.TryGetValue(table, out var checkpoint) ? (checkpoint.Cursor, checkpoint.Complete) : (null, false);
+
+    /// <summary>True when the originals were all stored by an earlier run.</summary>
+    public bool OriginalsComplete => _state.OriginalsComplete;
+
+    /// <summary>Records that every original has been stored.</summary>
+    public async Task MarkOriginalsCompleteAsync(CancellationToken cancellationToken = default)
+    {
+        await _stateLock.WaitAsync(cancellationToken);
+        try
+        {
+            _state.OriginalsComplete = true;
+        }
+        finally
+        {
+            _stateLock.Release();
+        }
+        await SaveStateAsync(cancellationToken);
+    }
+
+    /// <summary>Starts (or resumes) writing a table.</summary>
+    public async Task<TableWriter> OpenTableAsync(TableSchema table, SourceTable? control, CancellationToken cancellationToken = default)
+    {
+        await _stateLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (!_state.Tables.TryGetValue(table.Name, out var checkpoint))
+            {
+                checkpoint = new TableCheckpoint();
+                _state.Tables[table.Name] = checkpoint;
+            }
+            if (checkpoint.Cursor is null && checkpoint.Parts.Count > 0 && !checkpoint.Complete)
+            {
+                // Parts without a cursor cannot be continued from: the table starts again from its first row.
+                foreach (var part in checkpoint.Parts)
+                {
+                    await _store.DeleteAsync(part.Path, cancellationToken);
+                }
+                checkpoint.Parts.Clear();
+            }
+            checkpoint.ControlTotal = control is null ? null
+                : new ControlTotalEntry(control.ControlTotal, control.DailyTotals is null ? null : new SortedDictionary<DateOnly, long>(control.DailyTotals.ToDictionary()), control.TotalMethod);
+            return new TableWriter(this, table, checkpoint);
+        }
+        finally
+        {
+            _stateLock.Release();
+        }
+    }
+
+    internal async Task CommitPartAsync(TableCheckpoint checkpoint, CommittedPart part, string? cursor, CancellationToken cancellationToken)
+    {
+        await _stateLock.WaitAsync(cancellationToken);
+        try
+        {
+            checkpoint.Parts.Add(part);
+            checkpoint.Cursor = cursor;
+        }
+        finally
+        {
+            _stateLock.Release();
+        }
+        await SaveStateAsync(cancellationToken);
+    }
+
+    internal async Task CompleteTableAsync(TableCheckpoint checkpoint, CancellationToken cancellationToken)
+    {
+        checkpoint.Complete = true;
+        await SaveStateAsync(cancellationToken);
+    }
+
+    internal string? PseudonymiseValue(string? value) => _pseudonymiser is null ? value : _pseudonymiser.Apply(value);
+
+    internal bool PseudonymisesPersonalData => _pseudonymiser is not null;
+
+    internal ParquetWriteSettings ParquetSettings => _parquet;
+
+    internal PartLimits Limits => _limits;
+
+    internal string NextPartPath(string table, TableCheckpoint checkpoint) => PackageLayout.PartPath(table, checkpoint.Parts.Count, _state.Shard);
+
+    private async Task SaveStateAsync(CancellationToken cancellationToken)
+    {
+        await _stateLock.WaitAsync(cancellationToken);
+        try
+        {
+            await using var file = await _store.CreateAsync(StatePath(_state.Shard), cancellationToken);
+            await JsonSerializer.SerializeAsync(file.Content, _state, PackageManifest.JsonOptions, cancellationToken);
+            await file.CommitAsync(cancellationToken);
+        }
+        finally
+        {
+            _stateLock.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<ArtefactReference> StoreArtefactAsync(Stream content, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        // The name is the hash, known only at the end: write under a temporary name, then move into place.
+        var incoming = $"{PackageLayout.WorkFolder}incoming/{Guid.NewGuid():N}";
+        FileFixity fixity;
+        await using (var file = await _store.CreateAsync(incoming, cancellationToken))
+        {
+            await content.CopyToAsync(file.Content, cancellationToken);
+            fixity = await file.CommitAsync(cancellationToken);
+        }
+        var path = PackageLayout.ArtefactPath(fixity.Sha256);
+        if (_artefactsWritten.TryAdd(fixity.Sha256, 0) && !await _store.ExistsAsync(path, cancellationToken))
+        {
+            await _store.MoveAsync(incoming, path, cancellationToken);
+        }
+        else
+        {
+            await _store.DeleteAsync(incoming, cancellationToken);
+        }
+        return new ArtefactReference(fixity.Sha256, fixity.Length, path);
+    }
+
+    /// <inheritdoc />
+    public async Task<string> StoreOriginalAsync(string relativePath, Stream content, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        var path = PackageLayout.OriginalPath(relativePath);
+        FileFixity fixity;
+        await using (var file = await _store.CreateAsync(path, cancellationToken))
+        {
+            await content.CopyToAsync(file.Content, cancellationToken);
+            fixity = await file.CommitAsync(cancellationToken);
+        }
+        await _stateLock.WaitAsync(cancellationToken);
+        try
+        {
+            _state.Originals.RemoveAll(original => original.Path == path);
+            _state.Originals.Add(new FileEntry(path, fixity.Length, fixity.Sha256));
+        }
+        finally
+        {
+            _stateLock.Release();
+        }
+        return path;
+    }
+
+    /// <inheritdoc />
+    public void ReportProblem(ExportProblem problem)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        var entry = new ProblemEntry(problem.Kind.ToString().ToLowerInvariant(), problem.Table, problem.Subject, problem.Reason);
+        _stateLock.Wait();
+        try
+        {
+            if (!_state.Problems.Contains(entry))
+            {
+                _state.Problems.Add(entry);
+            }
+        }
+        finally
+        {
+            _stateLock.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public string? Pseudonymise(string? personalValue) => PseudonymiseValue(personalValue);
+
+    /// <summary>The problems reported so far.</summary>
+    public IReadOnlyList<ProblemEntry> Problems => _state.Problems;
+
+    /// <summary>Builds the manifest of what has been committed.</summary>
+    internal async Task<PackageManifest> BuildManifestAsync(DateTimeOffset sealedAt, CancellationToken cancellationToken)
+    {
+        var artefactCount = 0L;
+        var artefactBytes = 0L;
+        await foreach (var artefact in _store.ListAsync(PackageLayout.Artefacts, cancellationToken))
+        {
+            artefactCount++;
+            artefactBytes += artefact.Length;
+        }
+        var tables = _state.Tables
+            .OrderBy(pair => NeutralSchema.Tables.ToList().FindIndex(table => table.Name == pair.Key))
+            .Select(pair => TableEntryFor(NeutralSchema.Get(pair.Key), pair.Value))
+            .ToArray();
+        return new PackageManifest
+        {
+            FormatVersion = NeutralSchema.FormatVersion,
+            PackageId = _state.PackageId,
+            Tool = new ToolInfo("exitkit", ToolVersion.Current),
+            CreatedAt = _state.CreatedAt,
+            SealedAt = sealedAt,
+            Source = _state.Source,
+            ExportWindow = _state.Window,
+            Pseudonymisation = _state.Pseudonymisation,
+            Tables = tables,
+            Artefacts = new FileGroupInfo(artefactCount, artefactBytes),
+            Originals = _state.Originals.OrderBy(original => original.Path, StringComparer.Ordinal).ToArray(),
+            Problems = _state.Problems,
+        };
+    }
+
+    internal static TableEntry TableEntryFor(TableSchema table, TableCheckpoint checkpoint)
+    {
+        var daily = new SortedDictionary<DateOnly, long>();
+        foreach (var part in checkpoint.Parts)
+        {
+            foreach (var (day, count) in part.DailyCounts ?? [])
+            {
+                daily[day] = daily.GetValueOrDefault(day) + count;
+            }
+        }
+        var times = checkpoint.Parts.Where(part => part.MinTime is not null).ToArray();
+        return new TableEntry
+        {
+            Name = table.Name,
+            Family = table.Family.ToString().ToLowerInvariant(),
+            Columns = table.Columns.Select(column => new ColumnEntry(column.Name, ColumnTypeNames.Of(column.Type), column.Required)).ToArray(),
+            Files = checkpoint.Parts.Select(part => new TableFile(part.Path, part.Rows, part.Bytes, part.Sha256)).ToArray(),
+            Rows = checkpoint.Parts.Sum(part => part.Rows),
+            Bytes = checkpoint.Parts.Sum(part => part.Bytes),
+            TimeColumn = table.TimeColumn,
+            MinTime = times.Length == 0 ? null : times.Min(part => part.MinTime),
+            MaxTime = times.Length == 0 ? null : times.Max(part => part.MaxTime),
+            DailyCounts = table.TimeColumn is null ? null : daily,
+            ControlTotal = checkpoint.ControlTotal,
+        };
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _stateLock.Dispose();
+
+    /// <summary>Seals the package: manifest, Frictionless descriptor, BagIt files, in that order, the tag manifest last.</summary>
+    /// <exception cref="ExitKitException">A table is not complete.</exception>
+    public async Task<PackageManifest> SealAsync(CancellationToken cancellationToken = default)
+    {
+        var incomplete = _state.Tables.Where(pair => !pair.Value.Complete).Select(pair => pair.Key).ToArray();
+        if (incomplete.Length > 0)
+        {
+            throw new ExitKitException($"Package {_store.Location} cannot be sealed: tables {string.Join(", ", incomplete)} are not complete. Run the export again with --resume.",
+                FailureKind.Incomplete);
+        }
+        var sealedAt = _time.GetUtcNow();
+        var manifest = await BuildManifestAsync(sealedAt, cancellationToken);
+        await PackageSealer.SealAsync(_store, manifest, _time, cancellationToken);
+        return manifest;
+    }
+}

@@ -1,0 +1,119 @@
+using System.IO.Abstractions;
+using System.Runtime.CompilerServices;
+
+namespace ExitKit.Storage;
+
+/// <summary>A package in a local folder. Files are written under a temporary name and renamed on commit.</summary>
+public sealed class LocalPackageStore : IPackageStore
+{
+    private const string PendingSuffix = ".pending";
+    private readonly IFileSystem _fileSystem;
+    private readonly string _root;
+
+    /// <summary>Opens (or prepares to create) a package folder.</summary>
+    public LocalPackageStore(string root, IFileSystem? fileSystem = null)
+    {
+        _fileSystem = fileSystem ?? new FileSystem();
+        _root = _fileSystem.Path.GetFullPath(root);
+    }
+
+    /// <inheritdoc />
+    public string Location => _root;
+
+    private string Full(string path) => _fileSystem.Path.Combine(_root, path.Replace('/', _fileSystem.Path.DirectorySeparatorChar));
+
+    /// <inheritdoc />
+    public Task<Stream> OpenReadAsync(string path, CancellationToken cancellationToken = default)
+    {
+        var full = Full(path);
+        if (!_fileSystem.File.Exists(full))
+        {
+            throw ExitKitException.FileNotFound(full, "Package file");
+        }
+        return Task.FromResult<Stream>(_fileSystem.FileStream.New(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous));
+    }
+
+    /// <inheritdoc />
+    public Task<PendingFile> CreateAsync(string path, CancellationToken cancellationToken = default) =>
+        Task.FromResult<PendingFile>(new LocalPendingFile(this, path));
+
+    /// <inheritdoc />
+    public Task MoveAsync(string fromPath, string toPath, CancellationToken cancellationToken = default)
+    {
+        var destination = Full(toPath);
+        _fileSystem.Directory.CreateDirectory(_fileSystem.Path.GetDirectoryName(destination)!);
+        _fileSystem.File.Move(Full(fromPath), destination, overwrite: true);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<bool> ExistsAsync(string path, CancellationToken cancellationToken = default) => Task.FromResult(_fileSystem.File.Exists(Full(path)));
+
+    /// <inheritdoc />
+    public Task DeleteAsync(string path, CancellationToken cancellationToken = default)
+    {
+        var full = Full(path);
+        if (_fileSystem.File.Exists(full))
+        {
+            _fileSystem.File.Delete(full);
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<StoredFile> ListAsync(string prefix = "", [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await Task.CompletedTask;
+        if (!_fileSystem.Directory.Exists(_root))
+        {
+            yield break;
+        }
+        var files = _fileSystem.Directory.EnumerateFiles(_root, "*", SearchOption.AllDirectories)
+            .Select(full => _fileSystem.Path.GetRelativePath(_root, full).Replace(_fileSystem.Path.DirectorySeparatorChar, '/'))
+            .Where(relative => relative.StartsWith(prefix, StringComparison.Ordinal) && !relative.EndsWith(PendingSuffix, StringComparison.Ordinal))
+            .OrderBy(relative => relative, StringComparer.Ordinal);
+        foreach (var relative in files)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return new StoredFile(relative, _fileSystem.FileInfo.New(Full(relative)).Length);
+        }
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => Location;
+
+    private sealed class LocalPendingFile(LocalPackageStore store, string path) : PendingFile
+    {
+        private readonly string _pendingPath = store.Full(path) + "." + Guid.NewGuid().ToString("N")[..8] + PendingSuffix;
+
+        public override string Path => path;
+
+        protected override Stream OpenInnerStream()
+        {
+            store._fileSystem.Directory.CreateDirectory(store._fileSystem.Path.GetDirectoryName(_pendingPath)!);
+            return store._fileSystem.FileStream.New(_pendingPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+        }
+
+        protected override Task CommitInnerAsync(CancellationToken cancellationToken)
+        {
+            if (!store._fileSystem.File.Exists(_pendingPath))
+            {
+                // Nothing was written: an empty file is still a file.
+                using (OpenInnerStream())
+                {
+                }
+            }
+            store._fileSystem.File.Move(_pendingPath, store.Full(path), overwrite: true);
+            return Task.CompletedTask;
+        }
+
+        protected override ValueTask AbortInnerAsync()
+        {
+            if (store._fileSystem.File.Exists(_pendingPath))
+            {
+                store._fileSystem.File.Delete(_pendingPath);
+            }
+            return ValueTask.CompletedTask;
+        }
+    }
+}

@@ -1,0 +1,145 @@
+using ExitKit.Schema;
+using Parquet;
+using Parquet.Schema;
+
+namespace ExitKit.Parquet;
+
+/// <summary>Holds one row group's values of one column in a typed array, so rows are unboxed once and written column-wise.</summary>
+internal abstract class ColumnBuffer(DataField field)
+{
+    public DataField Field { get; } = field;
+
+    /// <summary>An estimate of the bytes the buffered values hold, for rolling parts by size.</summary>
+    public long BufferedBytes { get; protected set; }
+
+    public abstract void Add(object? value, int row);
+
+    public abstract Task WriteAsync(ParquetRowGroupWriter writer, int rowCount, CancellationToken cancellationToken);
+
+    public virtual void Clear() => BufferedBytes = 0;
+
+    public static ColumnBuffer For(ColumnSchema column, Field field, int capacity) => column.Type switch
+    {
+        ColumnType.Text or ColumnType.Json => new TextBuffer((DataField)field, capacity),
+        ColumnType.Integer => column.Required ? new ValueBuffer<long>((DataField)field, capacity) : new NullableBuffer<long>((DataField)field, capacity),
+        ColumnType.Number => column.Required ? new ValueBuffer<double>((DataField)field, capacity) : new NullableBuffer<double>((DataField)field, capacity),
+        ColumnType.Boolean => column.Required ? new ValueBuffer<bool>((DataField)field, capacity) : new NullableBuffer<bool>((DataField)field, capacity),
+        ColumnType.Timestamp => new TimestampBuffer((DataField)field, capacity, column.Required),
+        ColumnType.TextList => new TextListBuffer(((ListField)field).Item as DataField
+            ?? throw new InvalidOperationException($"List column {column.Name} has no data item."), capacity),
+        _ => throw new InvalidOperationException($"Column {column.Name} has an unknown type {column.Type}."),
+    };
+
+    private sealed class TextBuffer(DataField field, int capacity) : ColumnBuffer(field)
+    {
+        private readonly string?[] _values = new string?[capacity];
+
+        public override void Add(object? value, int row)
+        {
+            var text = (string?)value;
+            _values[row] = text;
+            BufferedBytes += text is null ? 1 : text.Length + 4;
+        }
+
+        public override Task WriteAsync(ParquetRowGroupWriter writer, int rowCount, CancellationToken cancellationToken) =>
+            writer.WriteAsync(Field, new ArraySegment<string>(_values!, 0, rowCount), null);
+
+        public override void Clear()
+        {
+            base.Clear();
+            Array.Clear(_values);
+        }
+    }
+
+    private sealed class ValueBuffer<T>(DataField field, int capacity) : ColumnBuffer(field) where T : struct
+    {
+        private readonly T[] _values = new T[capacity];
+
+        public override void Add(object? value, int row)
+        {
+            _values[row] = (T)value!;
+            BufferedBytes += 8;
+        }
+
+        public override Task WriteAsync(ParquetRowGroupWriter writer, int rowCount, CancellationToken cancellationToken) =>
+            writer.WriteAsync<T>(Field, _values.AsMemory(0, rowCount), null, null, cancellationToken);
+    }
+
+    private sealed class NullableBuffer<T>(DataField field, int capacity) : ColumnBuffer(field) where T : struct
+    {
+        private readonly T?[] _values = new T?[capacity];
+
+        public override void Add(object? value, int row)
+        {
+            _values[row] = (T?)value;
+            BufferedBytes += 9;
+        }
+
+        public override Task WriteAsync(ParquetRowGroupWriter writer, int rowCount, CancellationToken cancellationToken) =>
+            writer.WriteAsync<T>(Field, _values.AsMemory(0, rowCount), null, null, cancellationToken);
+    }
+
+    private sealed class TimestampBuffer(DataField field, int capacity, bool required) : ColumnBuffer(field)
+    {
+        private readonly DateTime?[] _nullable = required ? [] : new DateTime?[capacity];
+        private readonly DateTime[] _required = required ? new DateTime[capacity] : [];
+
+        public override void Add(object? value, int row)
+        {
+            BufferedBytes += 8;
+            DateTime? utc = value is DateTimeOffset instant ? TruncateToMilliseconds(instant.UtcDateTime) : null;
+            if (required)
+            {
+                _required[row] = utc!.Value;
+            }
+            else
+            {
+                _nullable[row] = utc;
+            }
+        }
+
+        // Stored precision is milliseconds; truncating here keeps statistics and values consistent.
+        private static DateTime TruncateToMilliseconds(DateTime utc) =>
+            new(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerMillisecond), DateTimeKind.Utc);
+
+        public override Task WriteAsync(ParquetRowGroupWriter writer, int rowCount, CancellationToken cancellationToken) => required
+            ? writer.WriteAsync<DateTime>(Field, _required.AsMemory(0, rowCount), null, null, cancellationToken)
+            : writer.WriteAsync<DateTime>(Field, _nullable.AsMemory(0, rowCount), null, null, cancellationToken);
+    }
+
+    /// <summary>Lists are flattened into element values with Dremel repetition levels; an empty list is one null entry.</summary>
+    private sealed class TextListBuffer(DataField item, int capacity) : ColumnBuffer(item)
+    {
+        private readonly List<string?> _elements = new(capacity);
+        private readonly List<int> _repetitions = new(capacity);
+
+        public override void Add(object? value, int row)
+        {
+            var list = (string[]?)value;
+            if (list is null || list.Length == 0)
+            {
+                // The neutral format keeps no null lists: a missing list is written, and read back, as an empty one.
+                _elements.Add(null);
+                _repetitions.Add(0);
+                BufferedBytes += 2;
+                return;
+            }
+            for (var index = 0; index < list.Length; index++)
+            {
+                _elements.Add(list[index]);
+                _repetitions.Add(index == 0 ? 0 : 1);
+                BufferedBytes += list[index].Length + 4;
+            }
+        }
+
+        public override Task WriteAsync(ParquetRowGroupWriter writer, int rowCount, CancellationToken cancellationToken) =>
+            writer.WriteAsync(Field, _elements.ToArray(), _repetitions.ToArray());
+
+        public override void Clear()
+        {
+            base.Clear();
+            _elements.Clear();
+            _repetitions.Clear();
+        }
+    }
+}

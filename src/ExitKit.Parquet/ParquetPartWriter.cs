@@ -1,0 +1,96 @@
+using ExitKit.Schema;
+using Parquet;
+
+namespace ExitKit.Parquet;
+
+/// <summary>Writes rows of one neutral table into one Parquet file, a row group at a time, so memory stays bounded.</summary>
+public sealed class ParquetPartWriter : IAsyncDisposable
+{
+    private readonly TableSchema _table;
+    private readonly ParquetWriter _writer;
+    private readonly ColumnBuffer[] _buffers;
+    private readonly int _rowGroupRows;
+    private int _bufferedRows;
+    private bool _completed;
+
+    private ParquetPartWriter(TableSchema table, ParquetWriter writer, ColumnBuffer[] buffers, int rowGroupRows)
+    {
+        _table = table;
+        _writer = writer;
+        _buffers = buffers;
+        _rowGroupRows = rowGroupRows;
+    }
+
+    /// <summary>Rows written to the file so far, including those still buffered.</summary>
+    public long Rows { get; private set; }
+
+    /// <summary>Starts a part on a writable stream. The stream needs to report its position but need not seek.</summary>
+    public static async Task<ParquetPartWriter> CreateAsync(TableSchema table, Stream output, ParquetWriteSettings? settings = null,
+        CancellationToken cancellationToken = default)
+    {
+        settings ??= ParquetWriteSettings.Default;
+        var schema = NeutralParquetSchema.For(table);
+        var writer = await ParquetWriter.CreateAsync(schema, output, settings.ToOptions(), append: false, cancellationToken);
+        var buffers = table.Columns.Select((column, ordinal) => ColumnBuffer.For(column, schema.Fields[ordinal], settings.RowGroupRows)).ToArray();
+        return new ParquetPartWriter(table, writer, buffers, settings.RowGroupRows);
+    }
+
+    /// <summary>Adds a row (values in column order, already checked against the schema); writes a row group when one is full.</summary>
+    public async ValueTask AddAsync(object?[] values, CancellationToken cancellationToken = default)
+    {
+        for (var ordinal = 0; ordinal < _buffers.Length; ordinal++)
+        {
+            _buffers[ordinal].Add(values[ordinal], _bufferedRows);
+        }
+        _bufferedRows++;
+        Rows++;
+        if (_bufferedRows == _rowGroupRows)
+        {
+            await FlushRowGroupAsync(cancellationToken);
+        }
+    }
+
+    private async Task FlushRowGroupAsync(CancellationToken cancellationToken)
+    {
+        if (_bufferedRows == 0)
+        {
+            return;
+        }
+        using (var rowGroup = _writer.CreateRowGroup())
+        {
+            foreach (var buffer in _buffers)
+            {
+                await buffer.WriteAsync(rowGroup, _bufferedRows, cancellationToken);
+                buffer.Clear();
+            }
+        }
+        _bufferedRows = 0;
+    }
+
+    /// <summary>Writes the last row group and the footer. The stream is left open for the caller to finish.</summary>
+    public async Task CompleteAsync(CancellationToken cancellationToken = default)
+    {
+        if (_completed)
+        {
+            return;
+        }
+        await FlushRowGroupAsync(cancellationToken);
+        await _writer.DisposeAsync();
+        _completed = true;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (!_completed)
+        {
+            // An abandoned part is incomplete by design: the footer is still written so the stream closes cleanly,
+            // but the package writer never lists or seals a part it did not complete.
+            _completed = true;
+            await _writer.DisposeAsync();
+        }
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{_table.Name}: {Rows} rows";
+}

@@ -1,0 +1,121 @@
+using DuckDB.NET.Data;
+using ExitKit.Schema;
+
+namespace ExitKit.Parquet.Tests;
+
+public sealed class ParquetRoundTripTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("exitkit-parquet-").FullName;
+
+    private static readonly TableSchema Table = new("every_type", DataFamily.Interactions, "One column of each type.",
+    [
+        new ColumnSchema("source_system", ColumnType.Text, true, "system"),
+        new ColumnSchema("source_id", ColumnType.Text, true, "id"),
+        new ColumnSchema("optional_text", ColumnType.Text, false, "text"),
+        new ColumnSchema("count", ColumnType.Integer, true, "integer"),
+        new ColumnSchema("optional_count", ColumnType.Integer, false, "integer"),
+        new ColumnSchema("score", ColumnType.Number, false, "number"),
+        new ColumnSchema("flag", ColumnType.Boolean, false, "boolean"),
+        new ColumnSchema("started_at", ColumnType.Timestamp, true, "time"),
+        new ColumnSchema("ended_at", ColumnType.Timestamp, false, "time"),
+        new ColumnSchema("extra", ColumnType.Json, false, "json"),
+        new ColumnSchema("tags", ColumnType.TextList, false, "list"),
+    ], timeColumn: "started_at");
+
+    private static readonly DateTimeOffset Start = new(2024, 3, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static object?[] RowAt(int index) =>
+    [
+        "test",
+        $"id-{index:D6}",
+        index % 3 == 0 ? null : $"text {index} ünïcødé",
+        (long)index,
+        index % 4 == 0 ? null : (long)index * 1_000_000_007L,
+        index % 5 == 0 ? null : index / 7.0,
+        index % 6 == 0 ? null : index % 2 == 0,
+        Start.AddMinutes(index * 17).AddMilliseconds(index % 1000),
+        index % 2 == 0 ? null : Start.AddMinutes(index * 17 + 5),
+        index % 3 == 1 ? null : $$"""{"n":{{index}}}""",
+        (index % 4) switch { 0 => Array.Empty<string>(), 1 => ["a"], 2 => ["b", "c"], _ => null },
+    ];
+
+    private async Task<string> WriteAsync(int rows, int rowGroupRows)
+    {
+        var path = Path.Combine(_folder, $"part-{rows}.parquet");
+        await using var file = File.Create(path);
+        await using var writer = await ParquetPartWriter.CreateAsync(Table, file, new ParquetWriteSettings(RowGroupRows: rowGroupRows),
+            TestContext.Current.CancellationToken);
+        for (var index = 0; index < rows; index++)
+        {
+            await writer.AddAsync(RowAt(index), TestContext.Current.CancellationToken);
+        }
+        await writer.CompleteAsync(TestContext.Current.CancellationToken);
+        return path;
+    }
+
+    [Fact]
+    public async Task Our_reader_returns_every_value_that_went_in()
+    {
+        var path = await WriteAsync(2_500, rowGroupRows: 1_000);
+        await using var file = File.OpenRead(path);
+        var index = 0;
+        await foreach (var row in ParquetPartReader.ReadRowsAsync(file, Table, TestContext.Current.CancellationToken))
+        {
+            var expected = RowAt(index);
+            expected[10] ??= Array.Empty<string>();
+            Assert.Equal(expected, row);
+            index++;
+        }
+        Assert.Equal(2_500, index);
+    }
+
+    [Fact]
+    public async Task DuckDB_reads_values_types_nulls_and_lists_as_written()
+    {
+        var path = await WriteAsync(2_500, rowGroupRows: 1_000);
+        using var connection = new DuckDBConnection("DataSource=:memory:");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT * FROM read_parquet('{path}') ORDER BY count";
+        using var reader = command.ExecuteReader();
+        Assert.Equal(typeof(string), reader.GetFieldType(0));
+        Assert.Equal(typeof(long), reader.GetFieldType(3));
+        Assert.Equal(typeof(double), reader.GetFieldType(5));
+        Assert.Equal(typeof(bool), reader.GetFieldType(6));
+        var index = 0;
+        while (reader.Read())
+        {
+            var expected = RowAt(index);
+            Assert.Equal(expected[1], reader.GetString(1));
+            Assert.Equal(expected[2], reader.IsDBNull(2) ? null : reader.GetString(2));
+            Assert.Equal(expected[3], reader.GetInt64(3));
+            Assert.Equal(expected[4], reader.IsDBNull(4) ? null : reader.GetInt64(4));
+            Assert.Equal(expected[5], reader.IsDBNull(5) ? null : reader.GetDouble(5));
+            Assert.Equal(expected[6], reader.IsDBNull(6) ? null : reader.GetBoolean(6));
+            Assert.Equal(((DateTimeOffset)expected[7]!).UtcDateTime, reader.GetDateTime(7).ToUniversalTime());
+            Assert.Equal(expected[9], reader.IsDBNull(9) ? null : reader.GetString(9));
+            var tags = reader.IsDBNull(10) ? [] : reader.GetFieldValue<List<string>>(10);
+            Assert.Equal((string[]?)expected[10] ?? [], tags);
+            index++;
+        }
+        Assert.Equal(2_500, index);
+    }
+
+    [Theory]
+    [InlineData("2024-03-10 12:00:00+00")]
+    [InlineData("2024-03-20 00:00:00+00")]
+    [InlineData("2024-03-01 00:00:00.001+00")]
+    public async Task DuckDB_answers_filtered_time_queries_like_the_rows_that_went_in(string boundary)
+    {
+        var path = await WriteAsync(5_000, rowGroupRows: 500);
+        var cut = DateTimeOffset.Parse(boundary, System.Globalization.CultureInfo.InvariantCulture);
+        var expected = Enumerable.Range(0, 5_000).Count(index => (DateTimeOffset)RowAt(index)[7]! >= cut);
+        using var connection = new DuckDBConnection("DataSource=:memory:");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT count(*) FROM read_parquet('{path}') WHERE started_at >= TIMESTAMPTZ '{boundary}'";
+        Assert.Equal((long)expected, Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+}
