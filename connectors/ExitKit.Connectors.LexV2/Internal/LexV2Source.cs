@@ -62,11 +62,28 @@ internal sealed partial class LexV2Source(string path) : ISourceConnector
     public ValueTask DisposeAsync()
     {
         _tree.Dispose();
+        _scanGate.Dispose();
         return ValueTask.CompletedTask;
     }
 
     /// <summary>Classifies every file once, finds those that are not valid JSON, and reports them once a context is there.</summary>
+    // The pipeline reads tables in parallel; the scan (and its one-time problem report) runs once, under this gate.
+    private readonly SemaphoreSlim _scanGate = new(1, 1);
+
     private async Task ScanAsync(IExportContext? context, CancellationToken cancellationToken)
+    {
+        await _scanGate.WaitAsync(cancellationToken);
+        try
+        {
+            await ScanOnceAsync(context, cancellationToken);
+        }
+        finally
+        {
+            _scanGate.Release();
+        }
+    }
+
+    private async Task ScanOnceAsync(IExportContext? context, CancellationToken cancellationToken)
     {
         if (_files is null)
         {

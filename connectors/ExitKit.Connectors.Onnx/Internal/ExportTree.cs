@@ -13,6 +13,8 @@ namespace ExitKit.Connectors.Onnx.Internal;
 internal sealed class ExportTree : IDisposable
 {
     private readonly ZipArchive? _zip;
+    // A zip archive cannot be read from two threads at once, and the export pipeline reads tables in parallel.
+    private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<string, ZipArchiveEntry> _zipEntries = new(StringComparer.Ordinal);
 
     private ExportTree(string fullPath, ZipArchive? zip, IReadOnlyList<string> entries, bool isSingleFile)
@@ -106,8 +108,8 @@ internal sealed class ExportTree : IDisposable
     /// <summary>The same input restricted to some of its entries (a model file and the cards beside it).</summary>
     public ExportTree Only(Func<string, bool> keep) => new(FullPath, _zip, [.. Entries.Where(keep)], IsSingleFile);
 
-    /// <summary>Opens an entry for reading.</summary>
-    public Stream OpenRead(string entry)
+    /// <summary>Opens an entry for reading; callers hold the gate when the input is a zip.</summary>
+    private Stream OpenRead(string entry)
     {
         if (_zip is not null)
         {
@@ -119,10 +121,48 @@ internal sealed class ExportTree : IDisposable
     /// <summary>Reads an entry whole (bot definition files are small).</summary>
     public async Task<byte[]> ReadAllBytesAsync(string entry, CancellationToken cancellationToken)
     {
-        await using var stream = OpenRead(entry);
-        using var buffer = new MemoryStream();
-        await stream.CopyToAsync(buffer, cancellationToken);
-        return buffer.ToArray();
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var stream = OpenRead(entry);
+            using var buffer = new MemoryStream();
+            await stream.CopyToAsync(buffer, cancellationToken);
+            return buffer.ToArray();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Opens an entry as a seekable stream of its own: the file itself, or a temporary copy (deleted on close) of a zip entry.</summary>
+    public async Task<Stream> OpenSeekableAsync(string entry, CancellationToken cancellationToken)
+    {
+        if (_zip is null)
+        {
+            return OpenRead(entry);
+        }
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var copy = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose);
+            try
+            {
+                await using var stream = OpenRead(entry);
+                await stream.CopyToAsync(copy, cancellationToken);
+                copy.Position = 0;
+                return copy;
+            }
+            catch
+            {
+                await copy.DisposeAsync();
+                throw;
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     /// <summary>How an entry is named in problems: the zip and the path inside it, or the path below the folder.</summary>
@@ -145,7 +185,11 @@ internal sealed class ExportTree : IDisposable
         }
     }
 
-    public void Dispose() => _zip?.Dispose();
+    public void Dispose()
+    {
+        _zip?.Dispose();
+        _gate.Dispose();
+    }
 }
 
 /// <summary>Small helpers to build rows by column name and to read vendor JSON leniently.</summary>

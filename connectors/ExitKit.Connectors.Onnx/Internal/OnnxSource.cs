@@ -74,6 +74,7 @@ internal sealed class OnnxSource : ISourceConnector
     public ValueTask DisposeAsync()
     {
         _tree.Dispose();
+        _scanGate.Dispose();
         return ValueTask.CompletedTask;
     }
 
@@ -100,7 +101,23 @@ internal sealed class OnnxSource : ISourceConnector
         };
     }
 
+    // The pipeline reads tables in parallel; the scan (and its one-time problem report) runs once, under this gate.
+    private readonly SemaphoreSlim _scanGate = new(1, 1);
+
     private async Task ScanAsync(IExportContext? context, CancellationToken cancellationToken)
+    {
+        await _scanGate.WaitAsync(cancellationToken);
+        try
+        {
+            await ScanOnceAsync(context, cancellationToken);
+        }
+        finally
+        {
+            _scanGate.Release();
+        }
+    }
+
+    private async Task ScanOnceAsync(IExportContext? context, CancellationToken cancellationToken)
     {
         if (!_scanned)
         {
@@ -109,7 +126,7 @@ internal sealed class OnnxSource : ISourceConnector
             {
                 try
                 {
-                    await using var stream = await SeekableAsync(entry, cancellationToken);
+                    await using var stream = await _tree.OpenSeekableAsync(entry, cancellationToken);
                     _models[entry] = OnnxModelReader.Read(stream);
                 }
                 catch (Exception error) when (error is InvalidDataException or EndOfStreamException or OverflowException)
@@ -148,23 +165,6 @@ internal sealed class OnnxSource : ISourceConnector
             {
                 context.ReportProblem(new ExportProblem(ProblemKind.Unparsed, IsModelFile(entry) ? "model_files" : "models", _tree.Describe(entry), reason));
             }
-        }
-    }
-
-    /// <summary>The model file as a seekable stream: itself in a folder, a temporary copy when it sits in a zip.</summary>
-    private async Task<Stream> SeekableAsync(string entry, CancellationToken cancellationToken)
-    {
-        var stream = _tree.OpenRead(entry);
-        if (stream.CanSeek)
-        {
-            return stream;
-        }
-        await using (stream)
-        {
-            var copy = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose);
-            await stream.CopyToAsync(copy, cancellationToken);
-            copy.Position = 0;
-            return copy;
         }
     }
 
@@ -207,7 +207,7 @@ internal sealed class OnnxSource : ISourceConnector
         foreach (var (entry, info) in _models.OrderBy(pair => pair.Key, StringComparer.Ordinal))
         {
             ArtefactReference artefact;
-            await using (var stream = _tree.OpenRead(entry))
+            await using (var stream = await _tree.OpenSeekableAsync(entry, cancellationToken))
             {
                 artefact = await context.StoreArtefactAsync(stream, cancellationToken);
             }
