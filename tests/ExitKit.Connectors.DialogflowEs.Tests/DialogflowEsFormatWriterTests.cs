@@ -57,4 +57,26 @@ public sealed class DialogflowEsFormatWriterTests
         Assert.Equal(Essence(first).Intents, Essence(second).Intents);
         Assert.Equal(Essence(first).Phrases, Essence(second).Phrases);
     }
+
+    [Fact]
+    public async Task Shared_sample_exported_to_a_package_writes_back_from_the_package_rows_unchanged()
+    {
+        var sample = Samples.Folder("chatbot/dialogflow-es/ccai-omnichannel-gmortgages-es-agent.zip");
+        if (sample is null)
+        {
+            Assert.Skip("shared/samples/chatbot/dialogflow-es is absent (set EXITKIT_SAMPLES).");
+        }
+        using var package = new TempFolder();
+        using var output = new TempFolder();
+        var direct = await Export.RunAsync(Plugin, sample);
+
+        var (result, exit) = await Pipeline.ExportAsync(Plugin, sample, package.Path);
+        await DialogflowEsFormatWriter.WriteAsync(exit.ReadRowsAsync("intents", TestContext.Current.CancellationToken),
+            exit.ReadRowsAsync("training_utterances", TestContext.Current.CancellationToken), output.Path, "CCAI-360", TestContext.Current.CancellationToken);
+        var back = await Export.RunAsync(Plugin, output.Path);
+
+        Assert.Equal(direct["training_utterances"].Count, result.Tables.Single(table => table.Table == "training_utterances").Rows);
+        Assert.Equal(Essence(direct).Intents, Essence(back).Intents);
+        Assert.Equal(Essence(direct).Phrases, Essence(back).Phrases);
+    }
 }

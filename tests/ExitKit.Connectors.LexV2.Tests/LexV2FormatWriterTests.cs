@@ -73,4 +73,26 @@ public sealed class LexV2FormatWriterTests
         }
         return builder.Build();
     }
+
+    [Fact]
+    public async Task Shared_sample_exported_to_a_package_writes_back_from_the_package_rows_unchanged()
+    {
+        var sample = Samples.Folder("chatbot/lex-v2/snippets-ReminderBot");
+        if (sample is null)
+        {
+            Assert.Skip("shared/samples/chatbot/lex-v2 is absent (set EXITKIT_SAMPLES).");
+        }
+        using var package = new TempFolder();
+        using var output = new TempFolder();
+        var direct = await Export.RunAsync(Plugin, sample);
+
+        var (result, exit) = await Pipeline.ExportAsync(Plugin, sample, package.Path);
+        await LexV2FormatWriter.WriteAsync(exit.ReadRowsAsync("intents", TestContext.Current.CancellationToken),
+            exit.ReadRowsAsync("training_utterances", TestContext.Current.CancellationToken), output.Path, "ReminderBot", TestContext.Current.CancellationToken);
+        var back = await Export.RunAsync(Plugin, output.Path);
+
+        Assert.Equal(direct["intents"].Count, result.Tables.Single(table => table.Table == "intents").Rows);
+        Assert.Equal(Essence(direct).Intents, Essence(back).Intents);
+        Assert.Equal(Essence(direct).Phrases, Essence(back).Phrases);
+    }
 }

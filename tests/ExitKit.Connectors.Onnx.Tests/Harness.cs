@@ -48,6 +48,22 @@ internal sealed class Export
     public IEnumerable<string> Column(string table, string column) => this[table].Select(row => (string)Get(table, row, column)!);
 }
 
+/// <summary>Exports through the real pipeline into a package folder, as `exitkit export` does.</summary>
+internal static class Pipeline
+{
+    public static async Task<(ExitKit.Export.ExportResult Result, ExitKit.Packaging.ExitPackage Package)> ExportAsync(ConnectorPlugin plugin, string path, string packageFolder)
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        await using var source = plugin.CreateSource(Export.Config(path));
+        var store = new ExitKit.Storage.LocalPackageStore(packageFolder);
+        var result = await ExitKit.Export.ExportPipeline.RunAsync(source, plugin.Descriptor, store,
+            new ExitKit.Export.ExportOptions { Parallelism = 4 }, null, cancellationToken);
+        var verification = await ExitKit.Packaging.PackageVerifier.VerifyAsync(store, null, cancellationToken);
+        Assert.True(verification.IsValid, string.Join("; ", verification.Findings));
+        return (result, await ExitKit.Packaging.ExitPackage.OpenAsync(store, cancellationToken));
+    }
+}
+
 internal static class Samples
 {
     /// <summary>A sample in the shared vendor samples folder, or null (the test then skips).</summary>

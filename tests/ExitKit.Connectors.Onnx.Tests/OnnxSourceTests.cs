@@ -206,4 +206,33 @@ public sealed class OnnxSourceTests
         var config = new ConnectorConfiguration(JsonDocument.Parse("{}").RootElement.Clone(), "models.config.json");
         Assert.Contains("'path'", Assert.Throws<ExitKitException>(() => Plugin.CreateSource(config)).Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Shared_samples_exported_to_a_package_keep_every_model_byte_exact_at_its_artefact_path()
+    {
+        var sample = Samples.Folder("chatbot/onnx");
+        if (sample is null)
+        {
+            Assert.Skip("shared/samples/chatbot/onnx is absent (set EXITKIT_SAMPLES).");
+        }
+        using var package = new TempFolder();
+
+        var (result, exit) = await Pipeline.ExportAsync(Plugin, sample, package.Path);
+
+        var files = new List<object?[]>();
+        await foreach (var row in exit.ReadRowsAsync("model_files", TestContext.Current.CancellationToken))
+        {
+            files.Add(row);
+        }
+        Assert.Equal(Directory.GetFiles(sample, "*.onnx").Length, files.Count);
+        Assert.Equal(files.Count, result.Tables.Single(table => table.Table == "models").Rows);
+        foreach (var row in files)
+        {
+            var original = await File.ReadAllBytesAsync(Path.Combine(sample, (string)Export.Get("model_files", row, "file_name")!), TestContext.Current.CancellationToken);
+            var stored = await File.ReadAllBytesAsync(Path.Combine(package.Path, (string)Export.Get("model_files", row, "artefact_path")!), TestContext.Current.CancellationToken);
+            Assert.Equal(Sha256(original), Sha256(stored));
+            Assert.Equal(Sha256(original), Export.Get("model_files", row, "sha256"));
+        }
+        Assert.Empty(exit.Manifest.Problems);
+    }
 }

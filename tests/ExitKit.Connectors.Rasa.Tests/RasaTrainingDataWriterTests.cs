@@ -63,4 +63,29 @@ public sealed class RasaTrainingDataWriterTests
         Assert.Equal(Essence(first).Intents, Essence(second).Intents);
         Assert.Equal(Essence(first).Phrases, Essence(second).Phrases);
     }
+
+    [Theory]
+    [InlineData("helpdesk-assistant")]
+    [InlineData("helpdesk-assistant-legacy-1x")]
+    public async Task Shared_sample_exported_to_a_package_writes_back_from_the_package_rows_unchanged(string name)
+    {
+        var sample = Samples.Folder("chatbot/rasa/" + name);
+        if (sample is null)
+        {
+            Assert.Skip("shared/samples/chatbot/rasa is absent (set EXITKIT_SAMPLES).");
+        }
+        using var package = new TempFolder();
+        using var output = new TempFolder();
+        var direct = await Export.RunAsync(Plugin, sample);
+
+        var (result, exit) = await Pipeline.ExportAsync(Plugin, sample, package.Path);
+        await RasaTrainingDataWriter.WriteAsync(exit.ReadRowsAsync("intents", TestContext.Current.CancellationToken),
+            exit.ReadRowsAsync("training_utterances", TestContext.Current.CancellationToken), output.Path, TestContext.Current.CancellationToken);
+        var back = await Export.RunAsync(Plugin, output.Path);
+
+        Assert.Equal(direct["training_utterances"].Count, result.Tables.Single(table => table.Table == "training_utterances").Rows);
+        Assert.Contains(exit.Manifest.Problems, problem => problem.Kind == "unparsed" && problem.Subject.Contains("stories", StringComparison.Ordinal));
+        Assert.Equal(Essence(direct).Intents, Essence(back).Intents);
+        Assert.Equal(Essence(direct).Phrases, Essence(back).Phrases);
+    }
 }
