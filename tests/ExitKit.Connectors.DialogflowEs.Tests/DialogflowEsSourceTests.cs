@@ -10,12 +10,15 @@ public sealed partial class DialogflowEsSourceTests
     private static readonly DialogflowEsPlugin Plugin = new();
 
     /// <summary>A small agent: an annotated intent in en and de, a plain intent, a fallback without phrases, one entity.</summary>
-    internal static TempFolder SmallAgent()
+    internal static TempFolder SmallAgent(bool webhookCredentials = false)
     {
         var folder = new TempFolder();
-        folder.Write("agent.json", """
+        var webhook = webhookCredentials
+            ? """{"url":"https://hooks.example.invalid/df","username":"bot","password":"hunter2-secret","headers":{"X-Api-Key":"k-secret-123"},"available":true}"""
+            : """{"url":"https://hooks.example.invalid/df","username":"","headers":{"":""},"available":true}""";
+        folder.Write("agent.json", $$"""
             {"description":"Support desk","language":"en","displayName":"Desk","supportedLanguages":["de"],
-             "webhook":{"url":"https://hooks.example.invalid/df","username":"bot","password":"hunter2-secret","headers":{"X-Api-Key":"k-secret-123"},"available":true},
+             "webhook":{{webhook}},
              "defaultTimezone":"Europe/Paris"}
             """);
         folder.Write("package.json", """{"version":"1.0.0"}""");
@@ -71,15 +74,27 @@ public sealed partial class DialogflowEsSourceTests
     }
 
     [Fact]
-    public async Task Webhook_credentials_never_reach_rows()
+    public async Task Webhook_credentials_never_reach_rows_or_originals()
     {
-        using var agent = SmallAgent();
-        var export = await Export.RunAsync(Plugin, agent.Path);
+        using var agent = SmallAgent(webhookCredentials: true);
+        using var output = new TempFolder();
+        var zip = Path.Combine(output.Path, "Desk.zip");
+        ZipFile.CreateFromDirectory(agent.Path, zip);
 
-        var everything = string.Join("\n", export.Tables.Values.SelectMany(rows => rows).SelectMany(row => row).OfType<string>());
-        Assert.DoesNotContain("hunter2-secret", everything, StringComparison.Ordinal);
-        Assert.DoesNotContain("k-secret-123", everything, StringComparison.Ordinal);
-        Assert.Contains("hooks.example.invalid", everything, StringComparison.Ordinal);
+        foreach (var export in new[] { await Export.RunAsync(Plugin, agent.Path), await Export.RunAsync(Plugin, zip) })
+        {
+            var rows = string.Join("\n", export.Tables.Values.SelectMany(rows => rows).SelectMany(row => row).OfType<string>());
+            Assert.DoesNotContain("hunter2-secret", rows, StringComparison.Ordinal);
+            Assert.DoesNotContain("k-secret-123", rows, StringComparison.Ordinal);
+            Assert.Contains("hooks.example.invalid", rows, StringComparison.Ordinal);
+            Assert.All(export.Context.Originals.Values, original =>
+                Assert.DoesNotContain("hunter2-secret", System.Text.Encoding.UTF8.GetString(original), StringComparison.Ordinal));
+            Assert.Equal(9, export.Context.Originals.Count);
+            var withheld = Assert.Single(export.Context.Problems);
+            Assert.Equal(ProblemKind.Degraded, withheld.Kind);
+            Assert.EndsWith("agent.json", withheld.Subject, StringComparison.Ordinal);
+            Assert.Equal(3, export["intents"].Count);
+        }
     }
 
     [Fact]

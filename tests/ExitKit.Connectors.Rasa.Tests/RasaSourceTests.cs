@@ -122,6 +122,15 @@ public sealed partial class RasaSourceTests
         var everything = string.Join("\n", export.Tables.Values.SelectMany(rows => rows).SelectMany(row => row).OfType<string>());
         Assert.DoesNotContain("xoxb-super-secret", everything, StringComparison.Ordinal);
         Assert.Equal(4, export.Context.Originals.Count);
+
+        // A zip holding credentials cannot be kept whole: its other entries are kept one by one.
+        using var output = new TempFolder();
+        var zip = Path.Combine(output.Path, "project.zip");
+        System.IO.Compression.ZipFile.CreateFromDirectory(project.Path, zip);
+        var zipped = await Export.RunAsync(Plugin, zip);
+        Assert.Equal(["rasa/project.zip/config.yml", "rasa/project.zip/data/nlu.yml", "rasa/project.zip/data/stories.yml", "rasa/project.zip/domain.yml"],
+            zipped.Context.Originals.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(7, zipped["training_utterances"].Count);
     }
 
     [Fact]

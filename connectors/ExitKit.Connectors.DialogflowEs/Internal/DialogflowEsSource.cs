@@ -18,6 +18,7 @@ internal sealed class DialogflowEsSource(string path) : ISourceConnector
     private const string EntriesMarker = "_entries_";
     private readonly ExportTree _tree = ExportTree.Open(path, Connector);
     private readonly Dictionary<string, string> _unparsed = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _withheld = new(StringComparer.Ordinal);
     private List<DialogflowFile>? _files;
     private bool _problemsReported;
     private string _sourceSystem = "";
@@ -34,7 +35,8 @@ internal sealed class DialogflowEsSource(string path) : ISourceConnector
     public async Task ExportOriginalsAsync(ExportRequest request, IExportContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
-        await _tree.StoreOriginalsAsync(context, Connector, cancellationToken);
+        await ScanAsync(null, cancellationToken);
+        await _tree.StoreOriginalsAsync(context, Connector, cancellationToken, _withheld.Contains);
         await ScanAsync(context, cancellationToken);
     }
 
@@ -114,6 +116,10 @@ internal sealed class DialogflowEsSource(string path) : ISourceConnector
                     if (file.Kind == DialogflowFileKind.Agent)
                     {
                         _language = document.RootElement.Text("language");
+                        if (HasWebhookCredentials(document.RootElement))
+                        {
+                            _withheld.Add(file.Entry);
+                        }
                         var name = document.RootElement.Text("displayName");
                         _sourceSystem = $"{Connector}:{(string.IsNullOrWhiteSpace(name) ? _tree.Name : name)}";
                     }
@@ -143,6 +149,11 @@ internal sealed class DialogflowEsSource(string path) : ISourceConnector
         _problemsReported = true;
         foreach (var file in _files)
         {
+            if (_withheld.Contains(file.Entry))
+            {
+                context.ReportProblem(new ExportProblem(ProblemKind.Degraded, "models", _tree.Describe(file.Entry),
+                    "holds webhook credentials (a basic-auth password or header values), so it is not kept as an original; its other settings are in models.source_extra with the credentials redacted. Enter the webhook credentials in the successor from your secret store."));
+            }
             if (file.Kind == DialogflowFileKind.Other)
             {
                 context.ReportProblem(new ExportProblem(ProblemKind.Unparsed, null, _tree.Describe(file.Entry),
@@ -230,6 +241,12 @@ internal sealed class DialogflowEsSource(string path) : ISourceConnector
             ("description", root.Text("description")),
             ("source_extra", extra));
     }
+
+    private static bool HasWebhookCredentials(JsonElement agent) =>
+        agent.TryGetProperty("webhook", out var webhook) && webhook.ValueKind == JsonValueKind.Object
+        && ((webhook.Text("password") is { Length: > 0 })
+            || (webhook.TryGetProperty("headers", out var headers) && headers.ValueKind == JsonValueKind.Object
+                && headers.EnumerateObject().Any(header => header.Value.ValueKind != JsonValueKind.String || header.Value.GetString()!.Length > 0)));
 
     /// <summary>Webhook credentials (basic-auth password, custom headers) are secrets: they never reach rows.</summary>
     private static string Redacted(string json)

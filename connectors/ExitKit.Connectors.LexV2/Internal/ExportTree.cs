@@ -166,19 +166,32 @@ internal sealed class ExportTree : IDisposable
     public string Describe(string entry) => IsZip ? $"{Path.GetFileName(FullPath)}!/{entry}" : entry;
 
     /// <summary>Keeps the input byte-exact: a zip as the one file it is, a folder file by file.</summary>
-    public async Task StoreOriginalsAsync(IExportContext context, string connector, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Files that <paramref name="withhold"/> selects (they hold secrets) are not kept. A zip that contains such a file
+    /// cannot be kept whole, so its other entries are kept one by one under <c>&lt;connector&gt;/&lt;zip name&gt;/</c>.
+    /// </remarks>
+    public async Task StoreOriginalsAsync(IExportContext context, string connector, CancellationToken cancellationToken, Func<string, bool>? withhold = null)
     {
-        if (IsZip)
+        var withheld = withhold is null ? [] : Entries.Where(withhold).ToHashSet(StringComparer.Ordinal);
+        if (IsZip && withheld.Count == 0)
         {
             await using var zip = File.OpenRead(FullPath);
             await context.StoreOriginalAsync($"{connector}/{Path.GetFileName(FullPath)}", zip, cancellationToken);
             return;
         }
-        foreach (var entry in Entries)
+        var prefix = IsZip ? $"{connector}/{Path.GetFileName(FullPath)}/" : $"{connector}/";
+        foreach (var entry in Entries.Where(entry => !withheld.Contains(entry)))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            await using var stream = OpenRead(entry);
-            await context.StoreOriginalAsync($"{connector}/{entry}", stream, cancellationToken);
+            await _gate.WaitAsync(cancellationToken);
+            try
+            {
+                await using var stream = OpenRead(entry);
+                await context.StoreOriginalAsync(prefix + entry, stream, cancellationToken);
+            }
+            finally
+            {
+                _gate.Release();
+            }
         }
     }
 
