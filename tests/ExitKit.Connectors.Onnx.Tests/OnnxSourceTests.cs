@@ -119,6 +119,31 @@ public sealed class OnnxSourceTests
         Assert.Equal("onnx/models.zip", Assert.Single(export.Context.Originals).Key);
     }
 
+    [Fact]
+    public async Task External_weights_are_kept_as_artefacts_and_a_missing_weights_file_is_reported()
+    {
+        using var folder = new TempFolder();
+        var weights = new byte[4096];
+        new Random(7).NextBytes(weights);
+        await File.WriteAllBytesAsync(Path.Combine(folder.Path, "big.onnx"), ProtoWriter.SmallModel("big.onnx.data"), TestContext.Current.CancellationToken);
+        await File.WriteAllBytesAsync(Path.Combine(folder.Path, "big.onnx.data"), weights, TestContext.Current.CancellationToken);
+        await File.WriteAllBytesAsync(Path.Combine(folder.Path, "lost.onnx"), ProtoWriter.SmallModel("lost.bin"), TestContext.Current.CancellationToken);
+
+        var export = await Export.RunAsync(Plugin, folder.Path);
+
+        Assert.Equal(weights, export.Context.Artefacts[Sha256(weights)]);
+        var big = export["model_files"].Single(row => (string)Export.Get("model_files", row, "file_name")! == "big.onnx");
+        Assert.Contains($"\"sha256\":\"{Sha256(weights)}\"", (string)Export.Get("model_files", big, "source_extra")!, StringComparison.Ordinal);
+        var missing = Assert.Single(export.Context.Problems);
+        Assert.Equal(ProblemKind.Missing, missing.Kind);
+        Assert.Equal("lost.bin", missing.Subject);
+        Assert.Equal(2, export["model_files"].Count);
+
+        var single = await Export.RunAsync(Plugin, Path.Combine(folder.Path, "big.onnx"));
+        Assert.Equal(["onnx/big.onnx", "onnx/big.onnx.data"], single.Context.Originals.Keys.Order(StringComparer.Ordinal));
+        Assert.Empty(single.Context.Problems);
+    }
+
     /// <summary>Values read by hand from the protobuf bytes of the shared samples (a separate varint/length walk in Python).</summary>
     [Theory]
     [InlineData("sklearn-onnx-logreg_iris.onnx", 7L, 9L, "skl2onnx 1.11.2",

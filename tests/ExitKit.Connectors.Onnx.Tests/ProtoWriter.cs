@@ -58,9 +58,15 @@ internal sealed class ProtoWriter
     public static ProtoWriter ValueInfo(string name, ProtoWriter type) => new ProtoWriter().String(1, name).Message(2, type);
 
     /// <summary>A small intent classifier: string input [batch, 1], int64 label output, a 1 MB initializer, two opsets, metadata.</summary>
-    public static byte[] SmallModel()
+    public static byte[] SmallModel(string? externalData = null)
     {
-        var weights = new ProtoWriter().Varint(1, 4).Varint(2, 1).String(8, "w").Bytes(9, new byte[1 << 20]);
+        // With external data, the weights live in another file: TensorProto.external_data {location} and data_location = EXTERNAL.
+        var weights = externalData is null
+            ? new ProtoWriter().Varint(1, 4).Varint(2, 1).String(8, "w").Bytes(9, new byte[1 << 20])
+            : new ProtoWriter().Varint(1, 4).Varint(2, 1).String(8, "w")
+                .Message(13, new ProtoWriter().String(1, "location").String(2, externalData))
+                .Message(13, new ProtoWriter().String(1, "offset").String(2, "0"))
+                .Varint(14, 1);
         var node = new ProtoWriter().String(1, "text").String(2, "label").String(4, "LabelEncoder").String(7, "ai.onnx.ml");
         var graph = new ProtoWriter()
             .Message(1, node)

@@ -12,7 +12,7 @@ internal sealed record OnnxInfo(
     long? IrVersion, string? ProducerName, string? ProducerVersion, string? Domain, long? ModelVersion, string? DocString,
     IReadOnlyList<OnnxOpset> Opsets, string? GraphName, string? GraphDocString,
     IReadOnlyList<OnnxValue> Inputs, IReadOnlyList<OnnxValue> Outputs, IReadOnlySet<string> Initializers, int NodeCount,
-    IReadOnlyDictionary<string, string> Metadata)
+    IReadOnlyDictionary<string, string> Metadata, IReadOnlySet<string> ExternalData)
 {
     /// <summary>The version of the default operator set (domain "" or "ai.onnx"), which is what "opset" means for a model.</summary>
     public long? DefaultOpset => Opsets.FirstOrDefault(opset => opset.Domain is "" or "ai.onnx")?.Version;
@@ -40,6 +40,7 @@ internal static class OnnxModelReader
         var inputs = new List<OnnxValue>();
         var outputs = new List<OnnxValue>();
         var initializers = new HashSet<string>(StringComparer.Ordinal);
+        var externalData = new SortedSet<string>(StringComparer.Ordinal);
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         var nodes = 0;
         var hasGraph = false;
@@ -87,9 +88,14 @@ internal static class OnnxModelReader
                                 graphName = reader.ReadString();
                                 break;
                             case 5 when graphWire == ProtoReader.LengthDelimited:
-                                if (TensorName(reader) is { } initializer)
+                                var (initializer, location) = ReadTensorHeader(reader);
+                                if (initializer is not null)
                                 {
                                     initializers.Add(initializer);
+                                }
+                                if (location is not null)
+                                {
+                                    externalData.Add(location);
                                 }
                                 break;
                             case 10 when graphWire == ProtoReader.LengthDelimited:
@@ -127,7 +133,7 @@ internal static class OnnxModelReader
             throw new InvalidDataException($"it has no {(irVersion is null ? "ir_version" : "graph")}, which every ONNX model has");
         }
         return new OnnxInfo(irVersion, producerName, producerVersion, domain, modelVersion, doc, opsets, graphName, graphDoc,
-            inputs, outputs, initializers, nodes, metadata);
+            inputs, outputs, initializers, nodes, metadata, externalData);
     }
 
     private static OnnxOpset ReadOpset(ProtoReader reader)
@@ -177,16 +183,25 @@ internal static class OnnxModelReader
         return (key, value);
     }
 
-    /// <summary>TensorProto.name (field 8); the weights around it are skipped, not read.</summary>
-    private static string? TensorName(ProtoReader reader)
+    /// <summary>TensorProto.name (field 8) and, for weights stored outside the model (models over 2 GB), the file named by
+    /// external_data (field 13) "location"; the weights themselves are skipped, not read.</summary>
+    private static (string? Name, string? ExternalLocation) ReadTensorHeader(ProtoReader reader)
     {
         var outer = reader.BeginMessage();
-        string? name = null;
+        string? name = null, location = null;
         while (reader.TryReadTag(out var field, out var wire))
         {
             if (field == 8 && wire == ProtoReader.LengthDelimited)
             {
                 name = reader.ReadString();
+            }
+            else if (field == 13 && wire == ProtoReader.LengthDelimited)
+            {
+                var (key, value) = ReadEntry(reader);
+                if (key == "location")
+                {
+                    location = value;
+                }
             }
             else
             {
@@ -194,7 +209,7 @@ internal static class OnnxModelReader
             }
         }
         reader.EndMessage(outer);
-        return name;
+        return (name, location);
     }
 
     private static OnnxValue ReadValueInfo(ProtoReader reader)

@@ -24,7 +24,18 @@ internal sealed class OnnxSource : ISourceConnector
             // One model file: read its folder for the model card beside it, but nothing else there.
             using var folder = ExportTree.Open(Path.GetDirectoryName(Path.GetFullPath(path))!, Connector);
             var fileName = Path.GetFileName(path);
-            _tree = folder.Only(entry => entry == fileName || (!entry.Contains('/', StringComparison.Ordinal) && CardRank(fileName, entry) is not null));
+            var externalData = new HashSet<string>(StringComparer.Ordinal);
+            try
+            {
+                using var model = File.OpenRead(path);
+                externalData.UnionWith(OnnxModelReader.Read(model).ExternalData.Select(location => ExternalEntry(fileName, location)));
+            }
+            catch (Exception error) when (error is InvalidDataException or EndOfStreamException or OverflowException)
+            {
+                // Reported as unparsed by the scan; there is no external data to look for.
+            }
+            _tree = folder.Only(entry => entry == fileName || externalData.Contains(entry)
+                || (!entry.Contains('/', StringComparison.Ordinal) && CardRank(fileName, entry) is not null));
         }
         else
         {
@@ -146,8 +157,15 @@ internal sealed class OnnxSource : ISourceConnector
                     _cards[entry] = card;
                 }
             }
-            var usedCards = _cards.Values.ToHashSet(StringComparer.Ordinal);
-            foreach (var entry in _tree.Entries.Where(entry => !IsModelFile(entry) && !usedCards.Contains(entry)))
+            var used = _cards.Values.ToHashSet(StringComparer.Ordinal);
+            foreach (var (entry, info) in _models)
+            {
+                foreach (var location in info.ExternalData)
+                {
+                    used.Add(ExternalEntry(entry, location));
+                }
+            }
+            foreach (var entry in _tree.Entries.Where(entry => !IsModelFile(entry) && !used.Contains(entry)))
             {
                 _unparsed[entry] = entry.EndsWith(".md", StringComparison.OrdinalIgnoreCase)
                     ? "Markdown that is not the model card of a model beside it (name it <model>.modelcard.md, model_card.md or README.md); kept as an original."
@@ -166,6 +184,14 @@ internal sealed class OnnxSource : ISourceConnector
                 context.ReportProblem(new ExportProblem(ProblemKind.Unparsed, IsModelFile(entry) ? "model_files" : "models", _tree.Describe(entry), reason));
             }
         }
+    }
+
+    /// <summary>External data locations are relative to the model file's folder.</summary>
+    private static string ExternalEntry(string modelEntry, string location)
+    {
+        var folder = modelEntry.Contains('/', StringComparison.Ordinal) ? modelEntry[..(modelEntry.LastIndexOf('/') + 1)] : "";
+        var relative = location.Replace('\\', '/');
+        return folder + (relative.StartsWith("./", StringComparison.Ordinal) ? relative[2..] : relative);
     }
 
     private async IAsyncEnumerable<object?[]> ReadModelsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
@@ -211,6 +237,22 @@ internal sealed class OnnxSource : ISourceConnector
             {
                 artefact = await context.StoreArtefactAsync(stream, cancellationToken);
             }
+            // Weights kept outside the model file are artefacts too; without them the model cannot run.
+            var externalData = new List<object>();
+            foreach (var location in info.ExternalData)
+            {
+                var dataEntry = ExternalEntry(entry, location);
+                if (!_tree.Entries.Contains(dataEntry, StringComparer.Ordinal))
+                {
+                    context.ReportProblem(new ExportProblem(ProblemKind.Missing, "model_files", _tree.Describe(dataEntry),
+                        $"model {entry} keeps weights in the external data file '{location}', which is not in the export. Copy it beside the model and export again."));
+                    externalData.Add(new { location, missing = true });
+                    continue;
+                }
+                await using var data = await _tree.OpenSeekableAsync(dataEntry, cancellationToken);
+                var stored = await context.StoreArtefactAsync(data, cancellationToken);
+                externalData.Add(new { location, sha256 = stored.Sha256, size_bytes = stored.SizeBytes, artefact_path = stored.PackagePath });
+            }
             var producer = info.ProducerName is null ? null
                 : string.IsNullOrEmpty(info.ProducerVersion) ? info.ProducerName : $"{info.ProducerName} {info.ProducerVersion}";
             yield return Rows.Make(NeutralSchema.ModelFiles, SourceSystem, entry,
@@ -229,6 +271,7 @@ internal sealed class OnnxSource : ISourceConnector
                     ir_version = info.IrVersion,
                     opset_import = info.Opsets.Select(opset => new { domain = opset.Domain, version = opset.Version }),
                     path = entry,
+                    external_data = externalData,
                 }, Rows.Compact)));
         }
     }
