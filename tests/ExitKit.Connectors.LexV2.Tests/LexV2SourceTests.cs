@@ -126,6 +126,37 @@ public sealed partial class LexV2SourceTests
     }
 
     [Fact]
+    public async Task Resuming_after_a_row_the_export_no_longer_holds_fails_instead_of_skipping_everything()
+    {
+        using var bot = SmallBot();
+        await using var source = Plugin.CreateSource(Export.Config(bot.Path));
+        var context = new ExitKit.Testing.RecordingExportContext();
+
+        var error = await Assert.ThrowsAsync<ExitKitException>(async () =>
+        {
+            await foreach (var _ in source.ReadTableAsync(Schema.NeutralSchema.Intents, ExportRequest.Everything, "PizzaBot/en_US/Deleted", context,
+                TestContext.Current.CancellationToken))
+            {
+            }
+        });
+        Assert.Contains("PizzaBot/en_US/Deleted", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_sample_utterance_without_text_is_reported_not_silently_dropped()
+    {
+        using var bot = SmallBot();
+        bot.Write("PizzaBot/BotLocales/en_US/Intents/Goodbye/Intent.json", """{"name":"Goodbye","sampleUtterances":[{"utterance":"bye"},{"utteranceText":"see you"}]}""");
+
+        var export = await Export.RunAsync(Plugin, bot.Path);
+
+        Assert.Equal(5, export["training_utterances"].Count);
+        var problem = Assert.Single(export.Context.Problems);
+        Assert.Equal(ProblemKind.Degraded, problem.Kind);
+        Assert.Equal("PizzaBot/BotLocales/en_US/Intents/Goodbye/Intent.json#sampleUtterances[1]", problem.Subject);
+    }
+
+    [Fact]
     public void A_missing_path_setting_is_refused_with_the_setting_named()
     {
         var config = new ConnectorConfiguration(JsonDocument.Parse("{}").RootElement.Clone(), "bot.config.json");

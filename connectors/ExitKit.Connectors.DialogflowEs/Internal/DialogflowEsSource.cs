@@ -54,7 +54,7 @@ internal sealed class DialogflowEsSource(string path) : ISourceConnector
             "entities" => ReadEntitiesAsync(cancellationToken),
             _ => AsyncEnumerable.Empty<object?[]>(),
         };
-        await foreach (var row in Rows.ResumeAfter(rows, table, resumeAfter, cancellationToken))
+        await foreach (var row in Rows.ResumeAfter(rows, table, resumeAfter, Connector, cancellationToken))
         {
             yield return row;
         }

@@ -49,11 +49,11 @@ internal sealed partial class LexV2Source(string path) : ISourceConnector
         {
             "models" => ReadModelsAsync(cancellationToken),
             "intents" => ReadIntentsAsync(cancellationToken),
-            "training_utterances" => ReadUtterancesAsync(cancellationToken),
+            "training_utterances" => ReadUtterancesAsync(context, cancellationToken),
             "entities" => ReadEntitiesAsync(cancellationToken),
             _ => AsyncEnumerable.Empty<object?[]>(),
         };
-        await foreach (var row in Rows.ResumeAfter(rows, table, resumeAfter, cancellationToken))
+        await foreach (var row in Rows.ResumeAfter(rows, table, resumeAfter, Connector, cancellationToken))
         {
             yield return row;
         }
@@ -260,7 +260,7 @@ internal sealed partial class LexV2Source(string path) : ISourceConnector
 
     private static string IntentId(LexFile file) => $"{ModelId(file.Bot)}/{file.Locale}/{file.Intent}";
 
-    private async IAsyncEnumerable<object?[]> ReadUtterancesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<object?[]> ReadUtterancesAsync(IExportContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         foreach (var file in Parsed(LexFileKind.Intent))
         {
@@ -282,6 +282,8 @@ internal sealed partial class LexV2Source(string path) : ISourceConnector
                 var text = sample.Text("utterance");
                 if (text is null)
                 {
+                    context.ReportProblem(new ExportProblem(ProblemKind.Degraded, "training_utterances", $"{_tree.Describe(file.Entry)}#sampleUtterances[{index - 1}]",
+                        "a sample utterance without an \"utterance\" text; it is in the original Intent.json but has no row."));
                     continue;
                 }
                 yield return Rows.Make(NeutralSchema.TrainingUtterances, _sourceSystem!, $"{IntentId(file)}/{index}",

@@ -268,7 +268,8 @@ internal static class Rows
     }
 
     /// <summary>Yields rows after the one whose cursor is <paramref name="resumeAfter"/>; all rows when it is null.</summary>
-    public static async IAsyncEnumerable<SourceRow> ResumeAfter(IAsyncEnumerable<object?[]> rows, TableSchema table, string? resumeAfter,
+    /// <exception cref="ExitKitException">No row has that cursor: the export changed since the run that saved it.</exception>
+    public static async IAsyncEnumerable<SourceRow> ResumeAfter(IAsyncEnumerable<object?[]> rows, TableSchema table, string? resumeAfter, string connector,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var idOrdinal = table.OrdinalOf("source_id");
@@ -282,6 +283,11 @@ internal static class Rows
                 continue;
             }
             yield return new SourceRow(row, id);
+        }
+        if (skipping)
+        {
+            throw ExitKitException.SourceFailed(connector,
+                $"cannot resume table {table.Name} after row '{resumeAfter}': the export no longer holds that row, so it changed since the interrupted run. Export again into a new folder, without --resume.");
         }
     }
 }

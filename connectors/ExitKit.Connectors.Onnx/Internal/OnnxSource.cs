@@ -76,7 +76,7 @@ internal sealed class OnnxSource : ISourceConnector
             "model_files" => ReadModelFilesAsync(context, cancellationToken),
             _ => AsyncEnumerable.Empty<object?[]>(),
         };
-        await foreach (var row in Rows.ResumeAfter(rows, table, resumeAfter, cancellationToken))
+        await foreach (var row in Rows.ResumeAfter(rows, table, resumeAfter, Connector, cancellationToken))
         {
             yield return row;
         }
