@@ -124,6 +124,7 @@ public sealed partial class DialogflowEsSourceTests
         var export = await Export.RunAsync(Plugin, agent.Path);
 
         Assert.Equal(3, export["intents"].Count);
+        Assert.Equal(4L, export.Description.Tables.Single(table => table.TableName == "intents").ControlTotal);
         Assert.Equal(5, export["training_utterances"].Count);
         Assert.Equal(["README.md", "entities/bin.json", "intents/broken.json", "intents/ghost_usersays_en.json"],
             export.Context.Problems.Select(problem => problem.Subject).Order(StringComparer.Ordinal));

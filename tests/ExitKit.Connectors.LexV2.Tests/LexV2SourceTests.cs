@@ -97,6 +97,8 @@ public sealed partial class LexV2SourceTests
         var export = await Export.RunAsync(Plugin, bot.Path);
 
         Assert.Equal(4, export["intents"].Count);
+        // The listing counts five intents, so the lost one shows as a shortfall, not only as a problem.
+        Assert.Equal(5L, export.Description.Tables.Single(table => table.TableName == "intents").ControlTotal);
         Assert.Equal(2, export.Context.Problems.Count);
         var broken = export.Context.Problems.Single(problem => problem.Subject.EndsWith("Broken/Intent.json", StringComparison.Ordinal));
         Assert.Equal(ProblemKind.Unparsed, broken.Kind);

@@ -27,9 +27,14 @@ internal sealed class DialogflowEsSource(string path) : ISourceConnector
     public async Task<SourceDescription> DescribeAsync(ExportRequest request, CancellationToken cancellationToken = default)
     {
         await ScanAsync(null, cancellationToken);
+        // The export's own file listing is the source's count of intents: an intent file that cannot be read shows as a shortfall.
         return new SourceDescription(_sourceSystem, "Dialogflow ES",
-            [.. new[] { NeutralSchema.Models, NeutralSchema.Intents, NeutralSchema.TrainingUtterances, NeutralSchema.Entities }
-                .Select(table => new SourceTable(table.Name, null))]);
+        [
+            new SourceTable(NeutralSchema.Models.Name, _files!.Count(file => file.Kind == DialogflowFileKind.Agent), TotalMethod: "agent.json in the export"),
+            new SourceTable(NeutralSchema.Intents.Name, _files!.Count(file => file.Kind == DialogflowFileKind.Intent), TotalMethod: "intents/*.json files (without _usersays_) in the export"),
+            new SourceTable(NeutralSchema.TrainingUtterances.Name, null),
+            new SourceTable(NeutralSchema.Entities.Name, null),
+        ]);
     }
 
     public async Task ExportOriginalsAsync(ExportRequest request, IExportContext context, CancellationToken cancellationToken = default)

@@ -27,9 +27,14 @@ internal sealed partial class LexV2Source(string path) : ISourceConnector
     public async Task<SourceDescription> DescribeAsync(ExportRequest request, CancellationToken cancellationToken = default)
     {
         await ScanAsync(null, cancellationToken);
+        // The export's own file listing is the source's count of bots and intents: an Intent.json that cannot be read shows as a shortfall.
         return new SourceDescription(_sourceSystem!, "Amazon Lex V2",
-            [.. new[] { NeutralSchema.Models, NeutralSchema.Intents, NeutralSchema.TrainingUtterances, NeutralSchema.Entities }
-                .Select(table => new SourceTable(table.Name, null))]);
+        [
+            new SourceTable(NeutralSchema.Models.Name, _files!.Count(file => file.Kind == LexFileKind.Bot), TotalMethod: "Bot.json files in the export"),
+            new SourceTable(NeutralSchema.Intents.Name, _files!.Count(file => file.Kind == LexFileKind.Intent), TotalMethod: "Intent.json files in the export"),
+            new SourceTable(NeutralSchema.TrainingUtterances.Name, null),
+            new SourceTable(NeutralSchema.Entities.Name, null),
+        ]);
     }
 
     public async Task ExportOriginalsAsync(ExportRequest request, IExportContext context, CancellationToken cancellationToken = default)
