@@ -8,16 +8,21 @@ public sealed class ParquetPartWriter : IAsyncDisposable
 {
     private readonly TableSchema _table;
     private readonly ParquetWriter _writer;
-    private readonly ColumnBuffer[] _buffers;
+    // Two sets of column buffers: while one row group is encoded and compressed on another thread, the next one fills.
+    // This overlaps the connector's work with Parquet's, which matters most for the largest table.
+    private ColumnBuffer[] _buffers;
+    private ColumnBuffer[] _spareBuffers;
+    private Task _flushing = Task.CompletedTask;
     private readonly int _rowGroupRows;
     private int _bufferedRows;
     private bool _completed;
 
-    private ParquetPartWriter(TableSchema table, ParquetWriter writer, ColumnBuffer[] buffers, int rowGroupRows)
+    private ParquetPartWriter(TableSchema table, ParquetWriter writer, ColumnBuffer[] buffers, ColumnBuffer[] spareBuffers, int rowGroupRows)
     {
         _table = table;
         _writer = writer;
         _buffers = buffers;
+        _spareBuffers = spareBuffers;
         _rowGroupRows = rowGroupRows;
     }
 
@@ -31,8 +36,8 @@ public sealed class ParquetPartWriter : IAsyncDisposable
         settings ??= ParquetWriteSettings.Default;
         var schema = NeutralParquetSchema.For(table);
         var writer = await ParquetWriter.CreateAsync(schema, output, settings.ToOptions(), append: false, cancellationToken);
-        var buffers = table.Columns.Select((column, ordinal) => ColumnBuffer.For(column, schema.Fields[ordinal], settings.RowGroupRows)).ToArray();
-        return new ParquetPartWriter(table, writer, buffers, settings.RowGroupRows);
+        ColumnBuffer[] NewBuffers() => table.Columns.Select((column, ordinal) => ColumnBuffer.For(column, schema.Fields[ordinal], settings.RowGroupRows)).ToArray();
+        return new ParquetPartWriter(table, writer, NewBuffers(), NewBuffers(), settings.RowGroupRows);
     }
 
     /// <summary>Adds a row (values in column order, already checked against the schema); writes a row group when one is full.</summary>
@@ -56,15 +61,24 @@ public sealed class ParquetPartWriter : IAsyncDisposable
         {
             return;
         }
-        using (var rowGroup = _writer.CreateRowGroup())
-        {
-            foreach (var buffer in _buffers)
-            {
-                await buffer.WriteAsync(rowGroup, _bufferedRows, cancellationToken);
-                buffer.Clear();
-            }
-        }
+        // Row groups are written in order: the previous one must be in the file before this one starts.
+        await _flushing;
+        var full = _buffers;
+        var rows = _bufferedRows;
+        _buffers = _spareBuffers;
+        _spareBuffers = full;
         _bufferedRows = 0;
+        _flushing = Task.Run(() => WriteRowGroupAsync(full, rows, cancellationToken), cancellationToken);
+    }
+
+    private async Task WriteRowGroupAsync(ColumnBuffer[] buffers, int rows, CancellationToken cancellationToken)
+    {
+        using var rowGroup = _writer.CreateRowGroup();
+        foreach (var buffer in buffers)
+        {
+            await buffer.WriteAsync(rowGroup, rows, cancellationToken);
+            buffer.Clear();
+        }
     }
 
     /// <summary>Writes the last row group and the footer. The stream is left open for the caller to finish.</summary>
@@ -75,6 +89,7 @@ public sealed class ParquetPartWriter : IAsyncDisposable
             return;
         }
         await FlushRowGroupAsync(cancellationToken);
+        await _flushing;
         await _writer.DisposeAsync();
         _completed = true;
     }
@@ -87,6 +102,14 @@ public sealed class ParquetPartWriter : IAsyncDisposable
             // An abandoned part is incomplete by design: the footer is still written so the stream closes cleanly,
             // but the package writer never lists or seals a part it did not complete.
             _completed = true;
+            try
+            {
+                await _flushing;
+            }
+            catch (Exception error) when (error is OperationCanceledException or IOException)
+            {
+                // The part is being abandoned; the failure that abandoned it is reported by whoever called.
+            }
             await _writer.DisposeAsync();
         }
     }

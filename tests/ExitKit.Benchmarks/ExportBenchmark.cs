@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using DuckDB.NET.Data;
+using ExitKit.Connectors;
+using ExitKit.Connectors.Sample;
+using ExitKit.Export;
+using ExitKit.Packaging;
+using ExitKit.Schema;
+using ExitKit.Storage;
+using ExitKit.Testing;
+
+namespace ExitKit.Benchmarks;
+
+internal sealed record ExportFigures(int Interactions, long Rows, double Seconds, double RowsPerSecond, long PeakRssBytes, long PackageBytes);
+
+internal static class ExportBenchmark
+{
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    public static async Task<ExportFigures> ExportOnceAsync(int interactions, string folder, string mode)
+    {
+        var plugin = new SamplePlugin();
+        var configuration = new ConnectorConfiguration(JsonDocument.Parse($$"""{"interactions": {{interactions}}}""").RootElement.Clone(), "(benchmark)");
+        await using var source = plugin.CreateSource(configuration);
+        var watch = Stopwatch.StartNew();
+        long rows;
+        if (mode == "generate")
+        {
+            // The source alone: what generating the rows costs, without Parquet or hashing.
+            rows = 0;
+            var context = new RecordingExportContext();
+            var description = await source.DescribeAsync(ExportRequest.Everything);
+            foreach (var table in description.Tables)
+            {
+                await foreach (var _ in source.ReadTableAsync(NeutralSchema.Get(table.TableName), ExportRequest.Everything, null, context))
+                {
+                    rows++;
+                }
+            }
+        }
+        else
+        {
+            var result = await ExportPipeline.RunAsync(source, plugin.Descriptor, new LocalPackageStore(folder), new ExportOptions());
+            rows = result.TotalRows;
+        }
+        watch.Stop();
+        var bytes = Directory.Exists(folder) ? Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Sum(path => new FileInfo(path).Length) : 0;
+        return new ExportFigures(interactions, rows, watch.Elapsed.TotalSeconds, rows / watch.Elapsed.TotalSeconds, PeakRss(), bytes);
+    }
+
+    /// <summary>This process's peak resident set (VmHWM), which is what "peak RSS" means in docs/benchmarks.md.</summary>
+    private static long PeakRss()
+    {
+        var line = File.ReadLines("/proc/self/status").First(line => line.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], Invariant) * 1024;
+    }
+
+    private static async Task<ExportFigures> ChildAsync(int interactions, string folder, string mode)
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
+        {
+            start.ArgumentList.Add(typeof(ExportBenchmark).Assembly.Location);
+        }
+        foreach (var argument in new[] { "export-once", interactions.ToString(Invariant), folder, mode })
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var process = Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"export-once failed: {output}");
+        }
+        return JsonSerializer.Deserialize<ExportFigures>(output.Trim().Split('\n')[^1])!;
+    }
+
+    public static async Task RunAsync(int[] sizes)
+    {
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd}");
+        foreach (var size in sizes)
+        {
+            var folder = Path.Combine(Path.GetTempPath(), $"exitkit-bench-{size}");
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            var generate = await ChildAsync(size, folder + "-none", "generate");
+            var export = await ChildAsync(size, folder, "write");
+            Console.WriteLine(string.Create(Invariant,
+                $"| {size:N0} | {export.Rows:N0} | {export.Seconds:F1} s | {export.RowsPerSecond:N0} | {export.PeakRssBytes / 1048576.0:N0} MB | {export.PackageBytes / 1048576.0:N0} MB | source alone {generate.RowsPerSecond:N0} rows/s |"));
+            // DuckDB holds a whole table in memory to write it; past 1M interactions the messages alone exceed this machine's memory.
+            if (size <= 1_000_000)
+            {
+                var duck = DuckDbWrite(folder);
+                Console.WriteLine(string.Create(Invariant, $"  DuckDB writes the same {duck.Rows:N0} rows to Parquet (zstd, from memory) in {duck.Seconds:F1} s; ExitKit end to end / DuckDB = {export.Seconds / duck.Seconds:F2}"));
+            }
+            var verify = await VerifyAgainstSha256sumAsync(folder);
+            Console.WriteLine(string.Create(Invariant,
+                $"  verify: {verify.Bytes / 1048576.0:N0} MB in {verify.ExitKitSeconds:F2} s ({verify.Bytes / verify.ExitKitSeconds / 1048576:N0} MB/s); sha256sum {verify.Sha256sumSeconds:F2} s ({verify.Bytes / verify.Sha256sumSeconds / 1048576:N0} MB/s); ratio {verify.Sha256sumSeconds / verify.ExitKitSeconds:F2}x"));
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>DuckDB writing the same rows: each table is first loaded into DuckDB's memory (untimed), then COPY TO Parquet is timed.</summary>
+    private static (long Rows, double Seconds) DuckDbWrite(string package)
+    {
+        var output = package + "-duckdb";
+        Directory.CreateDirectory(output);
+        using var connection = new DuckDBConnection("DataSource=:memory:");
+        connection.Open();
+        var rows = 0L;
+        var elapsed = TimeSpan.Zero;
+        foreach (var table in Directory.EnumerateDirectories(Path.Combine(package, "data")).Select(Path.GetFileName).Where(name => name is not ("artefacts" or "originals")))
+        {
+            using (var load = connection.CreateCommand())
+            {
+                load.CommandText = $"CREATE OR REPLACE TABLE t AS SELECT * FROM read_parquet('{package}/data/{table}/*.parquet')";
+                load.ExecuteNonQuery();
+                load.CommandText = "SELECT count(*) FROM t";
+                rows += Convert.ToInt64(load.ExecuteScalar(), Invariant);
+            }
+            var watch = Stopwatch.StartNew();
+            using (var copy = connection.CreateCommand())
+            {
+                copy.CommandText = $"COPY t TO '{output}/{table}.parquet' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 20000)";
+                copy.ExecuteNonQuery();
+            }
+            elapsed += watch.Elapsed;
+        }
+        Directory.Delete(output, recursive: true);
+        return (rows, elapsed.TotalSeconds);
+    }
+
+    private static async Task<(long Bytes, double ExitKitSeconds, double Sha256sumSeconds)> VerifyAgainstSha256sumAsync(string package)
+    {
+        var watch = Stopwatch.StartNew();
+        var result = await PackageVerifier.VerifyAsync(new LocalPackageStore(package));
+        var exitKit = watch.Elapsed.TotalSeconds;
+        if (!result.IsValid)
+        {
+            throw new InvalidOperationException("benchmark package does not verify: " + string.Join("; ", result.Findings));
+        }
+        watch.Restart();
+        var check = Process.Start(new ProcessStartInfo("sha256sum", ["--check", "--quiet", "manifest-sha256.txt"]) { WorkingDirectory = package })!;
+        await check.WaitForExitAsync();
+        var sha256sum = watch.Elapsed.TotalSeconds;
+        return (result.BytesChecked, exitKit, sha256sum);
+    }
+}

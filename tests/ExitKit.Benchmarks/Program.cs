@@ -1,0 +1,26 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using ExitKit.Benchmarks;
+
+// Benchmarks print figures for docs/benchmarks.md; they are run by hand (see that page), never as timed tests.
+var mode = args.Length > 0 ? args[0] : "help";
+var invariant = CultureInfo.InvariantCulture;
+switch (mode)
+{
+    case "export-once":
+        // Child process: one export, then its own figures as JSON (peak RSS is this process's high-water mark).
+        Console.WriteLine(JsonSerializer.Serialize(await ExportBenchmark.ExportOnceAsync(int.Parse(args[1], invariant), args[2], args.Length > 3 ? args[3] : "write")));
+        break;
+    case "export":
+        await ExportBenchmark.RunAsync(args.Skip(1).Select(value => int.Parse(value, invariant)).DefaultIfEmpty(100_000).ToArray());
+        break;
+    default:
+        Console.WriteLine("""
+            exitkit benchmarks
+              export [N ...]            export the sample stack at N interactions in a child process each; rows/s, peak RSS;
+                                        DuckDB writing the same rows to Parquet; verify against sha256sum over the same files
+              export-once N DIR [MODE]  one export in this process (MODE: write | generate), prints JSON
+            """);
+        break;
+}
