@@ -276,6 +276,8 @@ internal static class Rows
         var skipping = resumeAfter is not null;
         await foreach (var row in rows.WithCancellation(cancellationToken))
         {
+            // Rows of one file come without an await between them; stop between rows all the same.
+            cancellationToken.ThrowIfCancellationRequested();
             var id = (string)row[idOrdinal]!;
             if (skipping)
             {
