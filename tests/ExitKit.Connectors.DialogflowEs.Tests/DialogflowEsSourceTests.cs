@@ -184,7 +184,7 @@ public sealed partial class DialogflowEsSourceTests
     [InlineData("pakmingw-support-ticket-bot")]
     public async Task Sample_config_files_export_the_shared_samples_when_the_repository_sits_beside_shared(string name)
     {
-        var config = Samples.ConfigAsInCi($"connectors/ExitKit.Connectors.DialogflowEs/samples/{name}.config.json");
+        var config = Samples.ConfigAsInCi($"connectors/ExitKit.Connectors.DialogflowEs/samples/shared-samples-{name}.config.json");
         if (config is null || Samples.Folder($"chatbot/dialogflow-es/{name}-es-agent.zip") is null)
         {
             Assert.Skip("shared/samples/chatbot/dialogflow-es is absent (set EXITKIT_SAMPLES).");

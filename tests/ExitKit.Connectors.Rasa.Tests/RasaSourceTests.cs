@@ -355,7 +355,7 @@ public sealed partial class RasaSourceTests
     [InlineData("helpdesk-assistant-legacy-1x")]
     public async Task Sample_config_files_export_the_shared_samples_when_the_repository_sits_beside_shared(string name)
     {
-        var config = Samples.ConfigAsInCi($"connectors/ExitKit.Connectors.Rasa/samples/{name}.config.json");
+        var config = Samples.ConfigAsInCi($"connectors/ExitKit.Connectors.Rasa/samples/shared-samples-{name}.config.json");
         if (config is null || Samples.Folder($"chatbot/rasa/{name}") is null)
         {
             Assert.Skip("shared/samples/chatbot/rasa is absent (set EXITKIT_SAMPLES).");
