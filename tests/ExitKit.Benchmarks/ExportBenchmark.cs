@@ -41,7 +41,15 @@ internal static class ExportBenchmark
         }
         else
         {
-            var result = await ExportPipeline.RunAsync(source, plugin.Descriptor, new LocalPackageStore(folder), new ExportOptions());
+            // EXITKIT_BENCH_CODEC compares codecs (snappy, zstd, none); the package default is zstd at its fastest level.
+            var codec = Environment.GetEnvironmentVariable("EXITKIT_BENCH_CODEC") switch
+            {
+                "snappy" => global::Parquet.CompressionMethod.Snappy,
+                "none" => global::Parquet.CompressionMethod.None,
+                _ => global::Parquet.CompressionMethod.Zstd,
+            };
+            var options = new ExportOptions { Parquet = new ExitKit.Parquet.ParquetWriteSettings(Compression: codec) };
+            var result = await ExportPipeline.RunAsync(source, plugin.Descriptor, new LocalPackageStore(folder), options);
             rows = result.TotalRows;
         }
         watch.Stop();
