@@ -18,5 +18,8 @@ public sealed record ParquetWriteSettings(int RowGroupRows = 20_000, Compression
         CompressionMethod = Compression,
         CompressionLevel = Level,
         RowGroupSize = RowGroupRows,
+        // Without sampling, Parquet.Net hashes every value of every text column to decide on dictionary encoding;
+        // a sample of the first values decides as well for codes (channel, status) and skips the scan for free text.
+        DictionaryEncodingSampleSize = 1_000,
     };
 }
