@@ -20,9 +20,10 @@ internal static class ExportCommand
         var resume = new Option<bool>("--resume") { Description = "Continue an export that stopped, from its last checkpoint." };
         var pseudonymKey = new Option<string?>("--pseudonym-key") { Description = "Pseudonymise personal columns with a keyed hash; the key is a reference: env:NAME or file:PATH." };
         var json = CommonOptions.Json();
+        var shard = SealCommand.ShardOption();
         var command = new Command("export", "Export a vendor system into a neutral exit package: Parquet tables, originals, artefacts, manifest and BagIt fixity.")
         {
-            connector, config, outPath, from, to, resume, pseudonymKey, json,
+            connector, config, outPath, from, to, resume, pseudonymKey, json, shard,
         };
         command.SetAction(CommandRunner.Guard(async (parseResult, output, cancellationToken) =>
         {
@@ -35,12 +36,13 @@ internal static class ExportCommand
                 Request = new ExportRequest(ParseDay(parseResult.GetValue(from), "--from"), ParseDay(parseResult.GetValue(to), "--to")?.AddDays(1)),
                 Resume = parseResult.GetValue(resume),
                 PseudonymKey = keyReference is null ? null : configuration.ResolveSecret(keyReference, "--pseudonym-key").Reveal(),
+                Shard = SealCommand.ParseShard(parseResult.GetValue(shard)),
             };
             var location = parseResult.GetValue(outPath)!;
             var store = CommonOptions.OpenStore(location);
             if (!parseResult.GetValue(json))
             {
-                output.Line($"Exporting {loaded.Descriptor.Name} {loaded.Descriptor.Version} to {store.Location}");
+                output.Line($"Exporting {loaded.Descriptor.Name} {loaded.Descriptor.Version} to {store.Location}{SealCommand.ShardNote(options.Shard)}");
             }
             var result = await ExportRunner.RunAsync(loaded, configuration, store, options, parseResult.GetValue(json) ? Console.Output.Quiet() : output, cancellationToken);
             if (parseResult.GetValue(json))
@@ -51,6 +53,7 @@ internal static class ExportCommand
                     result.Manifest.PackageId,
                     result.Complete,
                     result.Resumed,
+                    shard = result.Shard?.ToString(),
                     elapsedSeconds = Math.Round(result.Elapsed.TotalSeconds, 3),
                     tables = result.Tables.Select(table => new { table.Table, table.Rows, table.ControlTotal, table.Shortfall }),
                     result.Manifest.Problems,
@@ -59,6 +62,7 @@ internal static class ExportCommand
             else
             {
                 ExportRunner.WriteSummary(result, store.Location, output);
+                SealCommand.WriteShardDone(result, store.Location, output);
             }
             return result.Complete ? ExitCodes.Success : ExitCodes.Incomplete;
         }));

@@ -69,6 +69,8 @@ public sealed class PackageWriter : IExportContext, IDisposable
         public bool Resume { get; init; }
         /// <summary>The shard name (<c>shard-02-of-04</c>) when several processes write into one store.</summary>
         public string? Shard { get; init; }
+        /// <summary>The shard's part of <see cref="Window"/> (which stays the whole export's window).</summary>
+        public WindowInfo? ShardWindow { get; init; }
     }
 
     /// <summary>Starts a new package in an empty store, or resumes an unsealed one when <see cref="Options.Resume"/> is set.</summary>
@@ -77,7 +79,7 @@ public sealed class PackageWriter : IExportContext, IDisposable
     {
         var statePath = StatePath(options.Shard);
         var pseudonymiser = options.PseudonymKey is null ? null : new Pseudonymiser(options.PseudonymKey);
-        if (options.Shard is null && await store.ExistsAsync(PackageLayout.TagManifest, cancellationToken))
+        if (await store.ExistsAsync(PackageLayout.TagManifest, cancellationToken))
         {
             throw ExitKitException.PackageUnusable(store.Location, "already holds a sealed package. Choose an empty folder for a new export.");
         }
@@ -107,6 +109,7 @@ public sealed class PackageWriter : IExportContext, IDisposable
             Source = options.Source,
             Window = options.Window,
             Shard = options.Shard,
+            ShardWindow = options.ShardWindow,
             Pseudonymisation = new PseudonymisationInfo(pseudonymiser is not null, pseudonymiser is null ? null : Pseudonymiser.Method,
                 pseudonymiser is null ? [] : NeutralSchema.Tables.SelectMany(table => table.Columns.Where(column => column.PersonalData)
                     .Select(column => $"{table.Name}.{column.Name}")).ToArray()),
@@ -116,7 +119,7 @@ public sealed class PackageWriter : IExportContext, IDisposable
         return writer;
     }
 
-    private static string StatePath(string? shard) => shard is null ? ExportState.Path : $".exitkit/{shard}/state.json";
+    internal static string StatePath(string? shard) => shard is null ? ExportState.Path : $"{PackageLayout.WorkFolder}{shard}/state.json";
 
     /// <summary>The cursor to resume a table after, or null to start it; and whether it is already complete.</summary>
     public (string? Cursor, bool Complete) CheckpointOf(string table) =>
@@ -350,9 +353,22 @@ public sealed class PackageWriter : IExportContext, IDisposable
     /// <inheritdoc />
     public void Dispose() => _stateLock.Dispose();
 
-    /// <summary>Seals the package: manifest, Frictionless descriptor, BagIt files, in that order, the tag manifest last.</summary>
-    /// <exception cref="ExitKitException">A table is not complete.</exception>
-    public async Task<PackageManifest> SealAsync(CancellationToken cancellationToken = default)
+    /// <summary>Records that a shard has written everything it has to, and returns what it wrote as a manifest (not stored):
+    /// <c>exitkit seal</c> joins the shards into one package once every shard is finished.</summary>
+    /// <exception cref="ExitKitException">A table is not complete, or this writer is not a shard's.</exception>
+    public async Task<PackageManifest> FinishShardAsync(CancellationToken cancellationToken = default)
+    {
+        if (_state.Shard is null)
+        {
+            throw new InvalidOperationException("Only a shard is finished; a whole export is sealed.");
+        }
+        ThrowIfIncomplete();
+        _state.Finished = true;
+        await SaveStateAsync(cancellationToken);
+        return await BuildManifestAsync(_time.GetUtcNow(), cancellationToken);
+    }
+
+    private void ThrowIfIncomplete()
     {
         var incomplete = _state.Tables.Where(pair => !pair.Value.Complete).Select(pair => pair.Key).ToArray();
         if (incomplete.Length > 0)
@@ -360,6 +376,13 @@ public sealed class PackageWriter : IExportContext, IDisposable
             throw new ExitKitException($"Package {_store.Location} cannot be sealed: tables {string.Join(", ", incomplete)} are not complete. Run the export again with --resume.",
                 FailureKind.Incomplete);
         }
+    }
+
+    /// <summary>Seals the package: manifest, Frictionless descriptor, BagIt files, in that order, the tag manifest last.</summary>
+    /// <exception cref="ExitKitException">A table is not complete.</exception>
+    public async Task<PackageManifest> SealAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfIncomplete();
         var sealedAt = _time.GetUtcNow();
         var manifest = await BuildManifestAsync(sealedAt, cancellationToken);
         await PackageSealer.SealAsync(_store, manifest, _time, cancellationToken);
