@@ -25,5 +25,6 @@ if ! answers; then
 fi
 # The well-known development account of the Azurite documentation; it guards nothing.
 key="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
-echo "EXITKIT_TEST_AZURITE=DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$key;BlobEndpoint=http://127.0.0.1:$port/devstoreaccount1;" >> "$state/env"
+# Quoted: .ci/test sources this file, and an unquoted ';' would end the assignment.
+echo "EXITKIT_TEST_AZURITE='DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$key;BlobEndpoint=http://127.0.0.1:$port/devstoreaccount1;'" >> "$state/env"
 echo "Azurite ready on 127.0.0.1:$port ($("$bin" --version 2>/dev/null || echo "azurite $version"))"

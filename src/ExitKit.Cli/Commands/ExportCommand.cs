@@ -21,9 +21,10 @@ internal static class ExportCommand
         var pseudonymKey = new Option<string?>("--pseudonym-key") { Description = "Pseudonymise personal columns with a keyed hash; the key is a reference: env:NAME or file:PATH." };
         var json = CommonOptions.Json();
         var shard = SealCommand.ShardOption();
+        var partRows = new Option<long?>("--part-rows") { Description = "Rows per Parquet part (default 2,000,000); a crash loses at most the part being written." };
         var command = new Command("export", "Export a vendor system into a neutral exit package: Parquet tables, originals, artefacts, manifest and BagIt fixity.")
         {
-            connector, config, outPath, from, to, resume, pseudonymKey, json, shard,
+            connector, config, outPath, from, to, resume, pseudonymKey, json, shard, partRows,
         };
         command.SetAction(CommandRunner.Guard(async (parseResult, output, cancellationToken) =>
         {
@@ -37,6 +38,7 @@ internal static class ExportCommand
                 Resume = parseResult.GetValue(resume),
                 PseudonymKey = keyReference is null ? null : configuration.ResolveSecret(keyReference, "--pseudonym-key").Reveal(),
                 Shard = SealCommand.ParseShard(parseResult.GetValue(shard)),
+                Limits = parseResult.GetValue(partRows) is { } rows and > 0 ? new Packaging.PartLimits(MaxRows: rows) : new Packaging.PartLimits(),
             };
             var location = parseResult.GetValue(outPath)!;
             var store = CommonOptions.OpenStore(location);

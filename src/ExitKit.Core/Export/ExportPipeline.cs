@@ -70,6 +70,13 @@ public static class ExportPipeline
         ArgumentNullException.ThrowIfNull(connector);
         ArgumentNullException.ThrowIfNull(options);
         var started = options.Time.GetTimestamp();
+        if (options.Resume && options.Shard is null && await PackageWriter.FinishInterruptedSealAsync(store, cancellationToken))
+        {
+            // The run before was stopped after sealing, while it removed its work files: the package was whole already.
+            var sealedManifest = (await ExitPackage.OpenAsync(store, cancellationToken)).Manifest;
+            return new ExportResult(sealedManifest, sealedManifest.Tables.Select(table => new TableOutcome(table.Name, table.Rows, table.ControlTotal?.Rows, TimeSpan.Zero)).ToArray(),
+                options.Time.GetElapsedTime(started), Resumed: true);
+        }
         // A shard reads its own days of the window; what has no time is read whole, by shard 1 alone.
         var request = options.Shard?.WindowOf(options.Request) ?? options.Request;
         var description = await source.DescribeAsync(request, cancellationToken);

@@ -99,6 +99,11 @@ public sealed class PackageWriter : IExportContext, IDisposable
         {
             await foreach (var file in store.ListAsync(cancellationToken: cancellationToken))
             {
+                if (file.Path.StartsWith(PackageLayout.WorkFolder, StringComparison.Ordinal))
+                {
+                    // Left by a run killed before its first checkpoint: nothing of it is in the package yet.
+                    continue;
+                }
                 throw ExitKitException.PackageUnusable(store.Location, $"is not empty (it holds {file.Path}). Choose an empty folder for a new export.");
             }
         }
@@ -117,6 +122,31 @@ public sealed class PackageWriter : IExportContext, IDisposable
         var writer = new PackageWriter(store, fresh, pseudonymiser, options.Time, options.Parquet, options.Limits);
         await writer.SaveStateAsync(cancellationToken);
         return writer;
+    }
+
+    /// <summary>Finishes a package whose sealing was interrupted after its tag manifest was written (only work files were left to
+    /// remove). Returns true when the store holds such a package, now complete; false when it is not sealed.</summary>
+    public static async Task<bool> FinishInterruptedSealAsync(IPackageStore store, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        if (!await store.ExistsAsync(PackageLayout.TagManifest, cancellationToken))
+        {
+            return false;
+        }
+        var work = new List<string>();
+        await foreach (var file in store.ListAsync(PackageLayout.WorkFolder, cancellationToken))
+        {
+            work.Add(file.Path);
+        }
+        if (work.Count == 0)
+        {
+            return false;
+        }
+        foreach (var path in work)
+        {
+            await store.DeleteAsync(path, cancellationToken);
+        }
+        return true;
     }
 
     internal static string StatePath(string? shard) => shard is null ? ExportState.Path : $"{PackageLayout.WorkFolder}{shard}/state.json";

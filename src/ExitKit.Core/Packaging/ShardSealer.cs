@@ -19,7 +19,8 @@ public static class ShardSealer
     /// <param name="time">The clock; the system clock when null.</param>
     /// <param name="packageId">The sealed package's id; a new GUID when null.</param>
     /// <param name="cancellationToken">Cancels sealing; it can be run again.</param>
-    /// <exception cref="ExitKitException">The store is sealed already, holds no shards, or a shard is missing or unfinished (naming it).</exception>
+    /// <returns>The manifest; for a store sealed already, its manifest (sealing is idempotent).</returns>
+    /// <exception cref="ExitKitException">The store holds no shards, or a shard is missing or unfinished (naming it).</exception>
     public static async Task<PackageManifest> SealAsync(IPackageStore store, TimeProvider? time = null, string? packageId = null,
         CancellationToken cancellationToken = default)
     {
@@ -27,7 +28,9 @@ public static class ShardSealer
         time ??= TimeProvider.System;
         if (await store.ExistsAsync(PackageLayout.TagManifest, cancellationToken))
         {
-            throw ExitKitException.PackageUnusable(store.Location, "is sealed already. Verify it with `exitkit verify`.");
+            // Sealing again is harmless: a seal stopped after its tag manifest only had work files left to remove.
+            await PackageWriter.FinishInterruptedSealAsync(store, cancellationToken);
+            return (await ExitPackage.OpenAsync(store, cancellationToken)).Manifest;
         }
         var shards = await ReadShardStatesAsync(store, cancellationToken);
         if (shards.Count == 0)
