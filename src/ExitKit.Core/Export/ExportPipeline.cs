@@ -72,8 +72,13 @@ public static class ExportPipeline
         var started = options.Time.GetTimestamp();
         if (options.Resume && options.Shard is null && await PackageWriter.FinishInterruptedSealAsync(store, cancellationToken))
         {
-            // The run before was stopped after sealing, while it removed its work files: the package was whole already.
+            // The run before was stopped after sealing (perhaps while it removed its work files): the package is whole already.
             var sealedManifest = (await ExitPackage.OpenAsync(store, cancellationToken)).Manifest;
+            if (sealedManifest.Source.Connector != connector.Name || sealedManifest.Shards is not null)
+            {
+                throw ExitKitException.PackageUnusable(store.Location, $"already holds a sealed package exported by {sealedManifest.Source.Connector}; " +
+                    "there is nothing to resume. Choose an empty folder for a new export.");
+            }
             return new ExportResult(sealedManifest, sealedManifest.Tables.Select(table => new TableOutcome(table.Name, table.Rows, table.ControlTotal?.Rows, TimeSpan.Zero)).ToArray(),
                 options.Time.GetElapsedTime(started), Resumed: true);
         }

@@ -124,8 +124,8 @@ public sealed class PackageWriter : IExportContext, IDisposable
         return writer;
     }
 
-    /// <summary>Finishes a package whose sealing was interrupted after its tag manifest was written (only work files were left to
-    /// remove). Returns true when the store holds such a package, now complete; false when it is not sealed.</summary>
+    /// <summary>True when the store holds a sealed package; a seal interrupted after its tag manifest was written (only work files
+    /// were left to remove) is finished first.</summary>
     public static async Task<bool> FinishInterruptedSealAsync(IPackageStore store, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
@@ -137,10 +137,6 @@ public sealed class PackageWriter : IExportContext, IDisposable
         await foreach (var file in store.ListAsync(PackageLayout.WorkFolder, cancellationToken))
         {
             work.Add(file.Path);
-        }
-        if (work.Count == 0)
-        {
-            return false;
         }
         foreach (var path in work)
         {

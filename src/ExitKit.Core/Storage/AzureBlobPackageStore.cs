@@ -104,6 +104,11 @@ public sealed class AzureBlobPackageStore : IPackageStore
         }
         else
         {
+            if (uri.Scheme != "https")
+            {
+                throw new ExitKitException($"Package location '{shown}' is plain http, and an Azure identity signs in over https only. For Azurite or another " +
+                    $"local emulator give a connection string in {ConnectionStringVariable} or --blob-connection env:NAME, or a SAS URL.");
+            }
             var containerUri = new BlobUriBuilder(new Uri(uri.GetLeftPart(UriPartial.Path))) { BlobName = "" }.ToUri();
             container = new BlobContainerClient(containerUri, Identity(), options);
         }
