@@ -213,7 +213,23 @@ public sealed class AzureBlobPackageStore : IPackageStore
         {
             // A server-side copy within the account: the bytes do not travel through this machine.
             var copy = await destination.StartCopyFromUriAsync(source.Uri, cancellationToken: cancellationToken);
-            await copy.WaitForCompletionAsync(TimeSpan.FromMilliseconds(100), cancellationToken);
+            // Polled here rather than with the operation's own wait, which can report a copy that completed at once as not completed.
+            var delay = TimeSpan.FromMilliseconds(50);
+            while (!copy.HasCompleted)
+            {
+                var properties = (await destination.GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
+                if (properties.CopyId != copy.Id || properties.CopyStatus == CopyStatus.Success)
+                {
+                    break;
+                }
+                if (properties.CopyStatus is CopyStatus.Failed or CopyStatus.Aborted)
+                {
+                    throw new ExitKitException($"Blob storage could not copy {Location}/{fromPath} to {toPath}: the copy {properties.CopyStatus} " +
+                        $"({properties.CopyStatusDescription}). Run the export again with --resume.");
+                }
+                await Task.Delay(delay, cancellationToken);
+                delay = TimeSpan.FromMilliseconds(Math.Min(1000, delay.TotalMilliseconds * 2));
+            }
             return true;
         });
         await CallAsync("delete", fromPath, async () => (await source.DeleteIfExistsAsync(cancellationToken: cancellationToken)).Value);
