@@ -38,9 +38,18 @@ internal static class ExitKitProcess
             start.ArgumentList.Add(argument);
         }
         start.Environment["CI"] = "true";
+        // The connection string of the machine running the tests must not stand in for the credential a test means to use.
+        start.Environment.Remove("EXITKIT_BLOB_CONNECTION_STRING");
         foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
         {
-            start.Environment[name] = value;
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
         }
         return Process.Start(start)!;
     }
