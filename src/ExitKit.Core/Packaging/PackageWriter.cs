@@ -93,6 +93,13 @@ public sealed class PackageWriter : IExportContext, IDisposable
             await using var stream = await store.OpenReadAsync(statePath, cancellationToken);
             var state = await JsonSerializer.DeserializeAsync<ExportState>(stream, PackageManifest.JsonOptions, cancellationToken)
                 ?? throw ExitKitException.PackageUnusable(store.Location, $"{statePath} is empty; delete the folder and export again.");
+            if (state.Window != options.Window || state.ShardWindow != options.ShardWindow)
+            {
+                // Rows already written belong to the first run's window; continuing with another would mix two exports.
+                var window = state.ShardWindow ?? state.Window;
+                throw ExitKitException.PackageUnusable(store.Location, $"holds an export of {Describe(state.Window)}{(state.Shard is null ? "" : $" ({state.Shard}: {Describe(window)})")}; " +
+                    "resume it with the same --from, --to and --shard, or choose an empty folder.");
+            }
             return new PackageWriter(store, state, pseudonymiser, options.Time, options.Parquet, options.Limits) { Resumed = true };
         }
         if (options.Shard is null)
@@ -144,6 +151,10 @@ public sealed class PackageWriter : IExportContext, IDisposable
         }
         return true;
     }
+
+    private static string Describe(WindowInfo window) =>
+        $"{window.From?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) ?? "the beginning"} to " +
+        $"{window.To?.AddDays(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) ?? "the end"}";
 
     internal static string StatePath(string? shard) => shard is null ? ExportState.Path : $"{PackageLayout.WorkFolder}{shard}/state.json";
 

@@ -58,7 +58,9 @@ public static class ShardSealer
             var named = unfinished.Select(pair =>
             {
                 var tables = pair.Value.Tables.Where(table => !table.Value.Complete).Select(table => table.Key).Order(StringComparer.Ordinal).ToArray();
-                return tables.Length == 0 ? pair.Key.Name : $"{pair.Key.Name} (tables {string.Join(", ", tables)} unfinished)";
+                var done = pair.Value.Tables.Count(table => table.Value.Complete);
+                return tables.Length > 0 ? $"{pair.Key.Name} (tables {string.Join(", ", tables)} unfinished)"
+                    : $"{pair.Key.Name} (it stopped after {done} complete tables)";
             });
             throw new ExitKitException($"Package {store.Location} cannot be sealed: {string.Join("; ", named)} {(unfinished.Length == 1 ? "is" : "are")} not complete. " +
                 $"Run the same export with --shard K/{count} --resume for {(unfinished.Length == 1 ? "it" : "each")}, then seal again.", FailureKind.Incomplete);
