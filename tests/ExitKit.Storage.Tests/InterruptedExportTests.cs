@@ -44,6 +44,8 @@ public sealed class InterruptedExportTests : IDisposable
         Assert.Contains("not complete", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("shard-01-of-02", error.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(_folder, PackageLayout.TagManifest)));
+        var unsealed = await Assert.ThrowsAsync<ExitKitException>(() => ExitPackage.OpenAsync(new LocalPackageStore(_folder), TestContext.Current.CancellationToken));
+        Assert.Contains("exitkit seal", unsealed.Message, StringComparison.Ordinal);
 
         // Resumed, the shard finishes and the package seals.
         await PackageSource.ExportAsync(new LocalPackageStore(_folder), 600, new ExportOptions { Request = Window, Shard = new ShardSpec(2, 2), Resume = true });
