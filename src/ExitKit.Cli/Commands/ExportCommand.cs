@@ -14,7 +14,7 @@ internal static class ExportCommand
     {
         var connector = new Option<string>("--connector") { Description = "The source connector (see `exitkit connectors`).", Required = true };
         var config = new Option<string?>("--config") { Description = "The connector's settings (JSON). Secrets are references: env:NAME or file:PATH." };
-        var outPath = new Option<string>("--out") { Description = "Where to write the package (an empty folder).", Required = true };
+        var outPath = new Option<string>("--out") { Description = "Where to write the package: an empty folder, or an Azure Blob container URL with a prefix (see docs/sharding.md).", Required = true };
         var from = new Option<string?>("--from") { Description = "First day of the export window (UTC, yyyy-MM-dd), inclusive." };
         var to = new Option<string?>("--to") { Description = "Last day of the export window (UTC, yyyy-MM-dd), inclusive." };
         var resume = new Option<bool>("--resume") { Description = "Continue an export that stopped, from its last checkpoint." };
