@@ -10,7 +10,9 @@ internal static class CommandRunner
     {
         try
         {
-            return await root.Parse(args).InvokeAsync();
+            var parseResult = root.Parse(args);
+            Commands.CommonOptions.Apply(parseResult);
+            return await parseResult.InvokeAsync();
         }
         catch (ExitKitException error)
         {

@@ -10,5 +10,7 @@ var root = new RootCommand("ExitKit: export a CX vendor's data into a neutral, v
     VerifyCommand.Create(),
     InspectCommand.Create(),
     ConnectorsCommand.Create(),
+    SealCommand.Create(),
 };
+root.Options.Add(CommonOptions.BlobConnection);
 return await CommandRunner.InvokeAsync(root, args);

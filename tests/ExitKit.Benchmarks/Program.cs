@@ -15,12 +15,19 @@ switch (mode)
     case "export":
         await ExportBenchmark.RunAsync(args.Skip(1).Select(value => int.Parse(value, invariant)).DefaultIfEmpty(100_000).ToArray());
         break;
+    case "blob":
+        // blob [N ...] [--container URL]: the same export to Azure Blob Storage (Azurite by default) and to local disk.
+        var container = args.SkipWhile(value => value != "--container").Skip(1).FirstOrDefault();
+        await BlobBenchmark.RunAsync(args.Skip(1).TakeWhile(value => value != "--container").Select(value => int.Parse(value, invariant)).DefaultIfEmpty(20_000).ToArray(), container);
+        break;
     default:
         Console.WriteLine("""
             exitkit benchmarks
               export [N ...]            export the sample stack at N interactions in a child process each; rows/s, peak RSS;
                                         DuckDB writing the same rows to Parquet; verify against sha256sum over the same files
               export-once N DIR [MODE]  one export in this process (MODE: write | generate), prints JSON
+              blob [N ...] [--container URL]  export to Azure Blob Storage (Azurite of EXITKIT_TEST_AZURITE by default)
+                                        and to local disk: time, rows/s, verify time
             """);
         break;
 }

@@ -14,15 +14,17 @@ internal static class ExportCommand
     {
         var connector = new Option<string>("--connector") { Description = "The source connector (see `exitkit connectors`).", Required = true };
         var config = new Option<string?>("--config") { Description = "The connector's settings (JSON). Secrets are references: env:NAME or file:PATH." };
-        var outPath = new Option<string>("--out") { Description = "Where to write the package (an empty folder).", Required = true };
+        var outPath = new Option<string>("--out") { Description = "Where to write the package: an empty folder, or an Azure Blob container URL with a prefix (see docs/sharding.md).", Required = true };
         var from = new Option<string?>("--from") { Description = "First day of the export window (UTC, yyyy-MM-dd), inclusive." };
         var to = new Option<string?>("--to") { Description = "Last day of the export window (UTC, yyyy-MM-dd), inclusive." };
         var resume = new Option<bool>("--resume") { Description = "Continue an export that stopped, from its last checkpoint." };
         var pseudonymKey = new Option<string?>("--pseudonym-key") { Description = "Pseudonymise personal columns with a keyed hash; the key is a reference: env:NAME or file:PATH." };
         var json = CommonOptions.Json();
+        var shard = SealCommand.ShardOption();
+        var partRows = new Option<long?>("--part-rows") { Description = "Rows per Parquet part (default 2,000,000); a crash loses at most the part being written." };
         var command = new Command("export", "Export a vendor system into a neutral exit package: Parquet tables, originals, artefacts, manifest and BagIt fixity.")
         {
-            connector, config, outPath, from, to, resume, pseudonymKey, json,
+            connector, config, outPath, from, to, resume, pseudonymKey, json, shard, partRows,
         };
         command.SetAction(CommandRunner.Guard(async (parseResult, output, cancellationToken) =>
         {
@@ -35,12 +37,14 @@ internal static class ExportCommand
                 Request = new ExportRequest(ParseDay(parseResult.GetValue(from), "--from"), ParseDay(parseResult.GetValue(to), "--to")?.AddDays(1)),
                 Resume = parseResult.GetValue(resume),
                 PseudonymKey = keyReference is null ? null : configuration.ResolveSecret(keyReference, "--pseudonym-key").Reveal(),
+                Shard = SealCommand.ParseShard(parseResult.GetValue(shard)),
+                Limits = parseResult.GetValue(partRows) is { } rows and > 0 ? new Packaging.PartLimits(MaxRows: rows) : new Packaging.PartLimits(),
             };
             var location = parseResult.GetValue(outPath)!;
             var store = CommonOptions.OpenStore(location);
             if (!parseResult.GetValue(json))
             {
-                output.Line($"Exporting {loaded.Descriptor.Name} {loaded.Descriptor.Version} to {store.Location}");
+                output.Line($"Exporting {loaded.Descriptor.Name} {loaded.Descriptor.Version} to {store.Location}{SealCommand.ShardNote(options.Shard)}");
             }
             var result = await ExportRunner.RunAsync(loaded, configuration, store, options, parseResult.GetValue(json) ? Console.Output.Quiet() : output, cancellationToken);
             if (parseResult.GetValue(json))
@@ -51,6 +55,7 @@ internal static class ExportCommand
                     result.Manifest.PackageId,
                     result.Complete,
                     result.Resumed,
+                    shard = result.Shard?.ToString(),
                     elapsedSeconds = Math.Round(result.Elapsed.TotalSeconds, 3),
                     tables = result.Tables.Select(table => new { table.Table, table.Rows, table.ControlTotal, table.Shortfall }),
                     result.Manifest.Problems,
@@ -59,6 +64,7 @@ internal static class ExportCommand
             else
             {
                 ExportRunner.WriteSummary(result, store.Location, output);
+                SealCommand.WriteShardDone(result, store.Location, output);
             }
             return result.Complete ? ExitCodes.Success : ExitCodes.Incomplete;
         }));

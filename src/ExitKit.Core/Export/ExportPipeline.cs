@@ -20,8 +20,15 @@ public sealed record TableOutcome(string Table, long Rows, long? ControlTotal, T
 }
 
 /// <summary>What an export produced.</summary>
+/// <param name="Manifest">The sealed package's manifest; for a shard, what the shard wrote (the package is sealed by <c>exitkit seal</c>).</param>
+/// <param name="Tables">Rows per table against the source's counts.</param>
+/// <param name="Elapsed">How long it took.</param>
+/// <param name="Resumed">True when it continued an earlier run.</param>
 public sealed record ExportResult(PackageManifest Manifest, IReadOnlyList<TableOutcome> Tables, TimeSpan Elapsed, bool Resumed)
 {
+    /// <summary>The shard exported, or null for a whole export (which is sealed).</summary>
+    public ShardSpec? Shard { get; init; }
+
     /// <summary>True when every table holds at least what the source reported and no record was reported missing.</summary>
     public bool Complete => Tables.All(table => table.Shortfall == 0) && Manifest.Problems.All(problem => problem.Kind != "missing");
 
@@ -48,6 +55,8 @@ public sealed record ExportOptions
     public PartLimits Limits { get; init; } = new();
     /// <summary>A fixed package id (tests).</summary>
     public string? PackageId { get; init; }
+    /// <summary>The shard this process exports, when several processes export one window into one store; null for the whole export.</summary>
+    public ShardSpec? Shard { get; init; }
 }
 
 /// <summary>Runs an export: describe the source, store its originals, stream every table into the package, seal it.</summary>
@@ -61,7 +70,21 @@ public static class ExportPipeline
         ArgumentNullException.ThrowIfNull(connector);
         ArgumentNullException.ThrowIfNull(options);
         var started = options.Time.GetTimestamp();
-        var description = await source.DescribeAsync(options.Request, cancellationToken);
+        if (options.Resume && options.Shard is null && await PackageWriter.FinishInterruptedSealAsync(store, cancellationToken))
+        {
+            // The run before was stopped after sealing (perhaps while it removed its work files): the package is whole already.
+            var sealedManifest = (await ExitPackage.OpenAsync(store, cancellationToken)).Manifest;
+            if (sealedManifest.Source.Connector != connector.Name || sealedManifest.Shards is not null)
+            {
+                throw ExitKitException.PackageUnusable(store.Location, $"already holds a sealed package exported by {sealedManifest.Source.Connector}; " +
+                    "there is nothing to resume. Choose an empty folder for a new export.");
+            }
+            return new ExportResult(sealedManifest, sealedManifest.Tables.Select(table => new TableOutcome(table.Name, table.Rows, table.ControlTotal?.Rows, TimeSpan.Zero)).ToArray(),
+                options.Time.GetElapsedTime(started), Resumed: true);
+        }
+        // A shard reads its own days of the window; what has no time is read whole, by shard 1 alone.
+        var request = options.Shard?.WindowOf(options.Request) ?? options.Request;
+        var description = await source.DescribeAsync(request, cancellationToken);
         foreach (var listed in description.Tables)
         {
             _ = NeutralSchema.Find(listed.TableName) ?? throw ExitKitException.SourceFailed(connector.Name,
@@ -77,9 +100,11 @@ public static class ExportPipeline
             Limits = options.Limits,
             PackageId = options.PackageId,
             Resume = options.Resume,
+            Shard = options.Shard?.Name,
+            ShardWindow = options.Shard is null ? null : new WindowInfo(request.From, request.To),
         }, cancellationToken);
 
-        if (!writer.OriginalsComplete)
+        if (!writer.OriginalsComplete && options.Shard is not { TakesUntimed: false })
         {
             await source.ExportOriginalsAsync(options.Request, writer, cancellationToken);
             await writer.MarkOriginalsCompleteAsync(cancellationToken);
@@ -87,17 +112,30 @@ public static class ExportPipeline
 
         var outcomes = new System.Collections.Concurrent.ConcurrentBag<TableOutcome>();
         // Largest tables first, so the parallel workers finish together.
-        var ordered = description.Tables.OrderByDescending(table => table.ControlTotal ?? 0).ToArray();
+        var ordered = description.Tables.Where(table => options.Shard is not { TakesUntimed: false } || IsWindowed(table))
+            .OrderByDescending(table => table.ControlTotal ?? 0).ToArray();
         await Parallel.ForEachAsync(ordered, new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = cancellationToken },
-            async (listed, token) => outcomes.Add(await ExportTableAsync(source, writer, NeutralSchema.Get(listed.TableName), listed, options, progress, token)));
+            async (listed, token) =>
+            {
+                var tableRequest = options.Shard is null || IsWindowed(listed) ? request : options.Request;
+                outcomes.Add(await ExportTableAsync(source, writer, NeutralSchema.Get(listed.TableName), listed, tableRequest, options, progress, token));
+            });
 
-        var manifest = await writer.SealAsync(cancellationToken);
+        var manifest = options.Shard is null ? await writer.SealAsync(cancellationToken) : await writer.FinishShardAsync(cancellationToken);
         var tables = outcomes.OrderBy(outcome => NeutralSchema.Tables.ToList().FindIndex(table => table.Name == outcome.Table)).ToArray();
-        return new ExportResult(manifest, tables, options.Time.GetElapsedTime(started), writer.Resumed);
+        return new ExportResult(manifest, tables, options.Time.GetElapsedTime(started), writer.Resumed) { Shard = options.Shard };
+    }
+
+    /// <summary>True when a table is split by time between shards: it has a time column and the source counts it by day, which
+    /// says the connector reads it by the window. Other tables (configuration, the state at exit) are read whole by shard 1.</summary>
+    public static bool IsWindowed(SourceTable table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        return NeutralSchema.Find(table.TableName)?.TimeColumn is not null && table.DailyTotals is not null;
     }
 
     private static async Task<TableOutcome> ExportTableAsync(ISourceConnector source, PackageWriter writer, TableSchema table, SourceTable listed,
-        ExportOptions options, IProgress<ExportProgress>? progress, CancellationToken cancellationToken)
+        ExportRequest request, ExportOptions options, IProgress<ExportProgress>? progress, CancellationToken cancellationToken)
     {
         var started = options.Time.GetTimestamp();
         var (cursor, complete) = writer.CheckpointOf(table.Name);
@@ -108,7 +146,7 @@ public static class ExportPipeline
             return new TableOutcome(table.Name, tableWriter.CommittedRows, listed.ControlTotal, TimeSpan.Zero);
         }
         var committed = tableWriter.CommittedRows;
-        await foreach (var row in source.ReadTableAsync(table, options.Request, cursor, writer, cancellationToken))
+        await foreach (var row in source.ReadTableAsync(table, request, cursor, writer, cancellationToken))
         {
             await tableWriter.AddAsync(row, cancellationToken);
             if (tableWriter.RowsWritten % 50_000 == 0)

@@ -30,7 +30,10 @@ public sealed class ExitPackage
         {
             throw await store.ExistsAsync(ExportState.Path, cancellationToken)
                 ? ExitKitException.PackageUnusable(store.Location, "is an export that did not finish (it has no exitkit.json). Run the export again with --resume.")
-                : ExitKitException.PackageUnusable(store.Location, "is not an exit package: it has no exitkit.json.");
+                : await store.ListAsync(PackageLayout.WorkFolder + "shard-", cancellationToken).AnyAsync(cancellationToken)
+                    ? ExitKitException.PackageUnusable(store.Location, "holds the shards of an export that are not sealed yet (it has no exitkit.json). " +
+                        "When every shard is complete, run `exitkit seal`.")
+                    : ExitKitException.PackageUnusable(store.Location, "is not an exit package: it has no exitkit.json.");
         }
         if (!await store.ExistsAsync(PackageLayout.TagManifest, cancellationToken))
         {

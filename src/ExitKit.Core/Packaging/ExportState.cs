@@ -9,6 +9,10 @@ internal sealed record ExportState
     public required WindowInfo Window { get; init; }
     public required PseudonymisationInfo Pseudonymisation { get; init; }
     public string? Shard { get; init; }
+    /// <summary>The shard's part of <see cref="Window"/> (which is the whole export's window).</summary>
+    public WindowInfo? ShardWindow { get; init; }
+    /// <summary>True once a shard has written all it has to: it waits for <c>exitkit seal</c>.</summary>
+    public bool Finished { get; set; }
     public Dictionary<string, TableCheckpoint> Tables { get; init; } = new(StringComparer.Ordinal);
     public List<FileEntry> Originals { get; init; } = [];
     public List<ProblemEntry> Problems { get; init; } = [];

@@ -69,6 +69,8 @@ public sealed class PackageWriter : IExportContext, IDisposable
         public bool Resume { get; init; }
         /// <summary>The shard name (<c>shard-02-of-04</c>) when several processes write into one store.</summary>
         public string? Shard { get; init; }
+        /// <summary>The shard's part of <see cref="Window"/> (which stays the whole export's window).</summary>
+        public WindowInfo? ShardWindow { get; init; }
     }
 
     /// <summary>Starts a new package in an empty store, or resumes an unsealed one when <see cref="Options.Resume"/> is set.</summary>
@@ -77,7 +79,7 @@ public sealed class PackageWriter : IExportContext, IDisposable
     {
         var statePath = StatePath(options.Shard);
         var pseudonymiser = options.PseudonymKey is null ? null : new Pseudonymiser(options.PseudonymKey);
-        if (options.Shard is null && await store.ExistsAsync(PackageLayout.TagManifest, cancellationToken))
+        if (await store.ExistsAsync(PackageLayout.TagManifest, cancellationToken))
         {
             throw ExitKitException.PackageUnusable(store.Location, "already holds a sealed package. Choose an empty folder for a new export.");
         }
@@ -91,12 +93,24 @@ public sealed class PackageWriter : IExportContext, IDisposable
             await using var stream = await store.OpenReadAsync(statePath, cancellationToken);
             var state = await JsonSerializer.DeserializeAsync<ExportState>(stream, PackageManifest.JsonOptions, cancellationToken)
                 ?? throw ExitKitException.PackageUnusable(store.Location, $"{statePath} is empty; delete the folder and export again.");
+            if (state.Window != options.Window || state.ShardWindow != options.ShardWindow)
+            {
+                // Rows already written belong to the first run's window; continuing with another would mix two exports.
+                var window = state.ShardWindow ?? state.Window;
+                throw ExitKitException.PackageUnusable(store.Location, $"holds an export of {Describe(state.Window)}{(state.Shard is null ? "" : $" ({state.Shard}: {Describe(window)})")}; " +
+                    "resume it with the same --from, --to and --shard, or choose an empty folder.");
+            }
             return new PackageWriter(store, state, pseudonymiser, options.Time, options.Parquet, options.Limits) { Resumed = true };
         }
         if (options.Shard is null)
         {
             await foreach (var file in store.ListAsync(cancellationToken: cancellationToken))
             {
+                if (file.Path.StartsWith(PackageLayout.WorkFolder, StringComparison.Ordinal))
+                {
+                    // Left by a run killed before its first checkpoint: nothing of it is in the package yet.
+                    continue;
+                }
                 throw ExitKitException.PackageUnusable(store.Location, $"is not empty (it holds {file.Path}). Choose an empty folder for a new export.");
             }
         }
@@ -107,6 +121,7 @@ public sealed class PackageWriter : IExportContext, IDisposable
             Source = options.Source,
             Window = options.Window,
             Shard = options.Shard,
+            ShardWindow = options.ShardWindow,
             Pseudonymisation = new PseudonymisationInfo(pseudonymiser is not null, pseudonymiser is null ? null : Pseudonymiser.Method,
                 pseudonymiser is null ? [] : NeutralSchema.Tables.SelectMany(table => table.Columns.Where(column => column.PersonalData)
                     .Select(column => $"{table.Name}.{column.Name}")).ToArray()),
@@ -116,7 +131,32 @@ public sealed class PackageWriter : IExportContext, IDisposable
         return writer;
     }
 
-    private static string StatePath(string? shard) => shard is null ? ExportState.Path : $".exitkit/{shard}/state.json";
+    /// <summary>True when the store holds a sealed package; a seal interrupted after its tag manifest was written (only work files
+    /// were left to remove) is finished first.</summary>
+    public static async Task<bool> FinishInterruptedSealAsync(IPackageStore store, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        if (!await store.ExistsAsync(PackageLayout.TagManifest, cancellationToken))
+        {
+            return false;
+        }
+        var work = new List<string>();
+        await foreach (var file in store.ListAsync(PackageLayout.WorkFolder, cancellationToken))
+        {
+            work.Add(file.Path);
+        }
+        foreach (var path in work)
+        {
+            await store.DeleteAsync(path, cancellationToken);
+        }
+        return true;
+    }
+
+    private static string Describe(WindowInfo window) =>
+        $"{window.From?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) ?? "the beginning"} to " +
+        $"{window.To?.AddDays(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) ?? "the end"}";
+
+    internal static string StatePath(string? shard) => shard is null ? ExportState.Path : $"{PackageLayout.WorkFolder}{shard}/state.json";
 
     /// <summary>The cursor to resume a table after, or null to start it; and whether it is already complete.</summary>
     public (string? Cursor, bool Complete) CheckpointOf(string table) =>
@@ -350,9 +390,22 @@ public sealed class PackageWriter : IExportContext, IDisposable
     /// <inheritdoc />
     public void Dispose() => _stateLock.Dispose();
 
-    /// <summary>Seals the package: manifest, Frictionless descriptor, BagIt files, in that order, the tag manifest last.</summary>
-    /// <exception cref="ExitKitException">A table is not complete.</exception>
-    public async Task<PackageManifest> SealAsync(CancellationToken cancellationToken = default)
+    /// <summary>Records that a shard has written everything it has to, and returns what it wrote as a manifest (not stored):
+    /// <c>exitkit seal</c> joins the shards into one package once every shard is finished.</summary>
+    /// <exception cref="ExitKitException">A table is not complete, or this writer is not a shard's.</exception>
+    public async Task<PackageManifest> FinishShardAsync(CancellationToken cancellationToken = default)
+    {
+        if (_state.Shard is null)
+        {
+            throw new InvalidOperationException("Only a shard is finished; a whole export is sealed.");
+        }
+        ThrowIfIncomplete();
+        _state.Finished = true;
+        await SaveStateAsync(cancellationToken);
+        return await BuildManifestAsync(_time.GetUtcNow(), cancellationToken);
+    }
+
+    private void ThrowIfIncomplete()
     {
         var incomplete = _state.Tables.Where(pair => !pair.Value.Complete).Select(pair => pair.Key).ToArray();
         if (incomplete.Length > 0)
@@ -360,6 +413,13 @@ public sealed class PackageWriter : IExportContext, IDisposable
             throw new ExitKitException($"Package {_store.Location} cannot be sealed: tables {string.Join(", ", incomplete)} are not complete. Run the export again with --resume.",
                 FailureKind.Incomplete);
         }
+    }
+
+    /// <summary>Seals the package: manifest, Frictionless descriptor, BagIt files, in that order, the tag manifest last.</summary>
+    /// <exception cref="ExitKitException">A table is not complete.</exception>
+    public async Task<PackageManifest> SealAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfIncomplete();
         var sealedAt = _time.GetUtcNow();
         var manifest = await BuildManifestAsync(sealedAt, cancellationToken);
         await PackageSealer.SealAsync(_store, manifest, _time, cancellationToken);

@@ -7,6 +7,7 @@ namespace ExitKit.Storage;
 public sealed class LocalPackageStore : IPackageStore
 {
     private const string PendingSuffix = ".pending";
+    private const string PendingFolder = ".exitkit/pending/";
     private readonly IFileSystem _fileSystem;
     private readonly string _root;
 
@@ -84,7 +85,9 @@ public sealed class LocalPackageStore : IPackageStore
 
     private sealed class LocalPendingFile(LocalPackageStore store, string path) : PendingFile
     {
-        private readonly string _pendingPath = store.Full(path) + "." + Guid.NewGuid().ToString("N")[..8] + PendingSuffix;
+        // Written in the work folder, not beside the final file: a process killed mid-write leaves its pending file where sealing
+        // clears it, not in the payload. A rename within one file system is atomic, so the final name holds all bytes or none.
+        private readonly string _pendingPath = store.Full($"{PendingFolder}{Guid.NewGuid():N}");
 
         public override string Path => path;
 
@@ -103,7 +106,9 @@ public sealed class LocalPackageStore : IPackageStore
                 {
                 }
             }
-            store._fileSystem.File.Move(_pendingPath, store.Full(path), overwrite: true);
+            var destination = store.Full(path);
+            store._fileSystem.Directory.CreateDirectory(store._fileSystem.Path.GetDirectoryName(destination)!);
+            store._fileSystem.File.Move(_pendingPath, destination, overwrite: true);
             return Task.CompletedTask;
         }
 
