@@ -15,17 +15,19 @@ public static class ValidateRunner
     /// <param name="output">Where the summary or JSON goes.</param>
     /// <param name="error">Where errors go.</param>
     /// <param name="timeProvider">The clock (tests inject one).</param>
+    /// <param name="openStore">Opens the package's store; <see cref="ExitKit.Storage.PackageStores"/> when null.</param>
     /// <param name="cancellationToken">Stops validation.</param>
     /// <returns>0 every obligation met, 1 not all met, 2 unusable input (see <see cref="ExitCodes"/>).</returns>
     public static async Task<int> RunAsync(string packagePath, string schedulePath, string? reportFolder, bool json,
-        TextWriter output, TextWriter error, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
+        TextWriter output, TextWriter error, TimeProvider? timeProvider = null, Func<string, ExitKit.Storage.IPackageStore>? openStore = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
         try
         {
             var schedule = await ScheduleLoader.LoadAsync(schedulePath, cancellationToken);
-            var package = await ExitPackageContent.OpenAsync(packagePath, cancellationToken);
+            var package = await ExitPackageContent.OpenAsync(packagePath, openStore, cancellationToken);
             var report = await Validator.ValidateAsync(package, schedule, timeProvider, cancellationToken);
             if (json)
             {

@@ -27,7 +27,7 @@ public sealed class EndToEndTests : IDisposable
         var schedule = await ScheduleLoader.LoadAsync(
             Path.Combine(ScheduleLoaderTests.RepositoryRoot(), "manifests", "examples", "cx-outsourcing.schedule.yaml"), cancellationToken);
 
-        var report = await Validator.ValidateAsync(await Content.ExitPackageContent.OpenAsync(_folder, cancellationToken), schedule,
+        var report = await Validator.ValidateAsync(await Content.ExitPackageContent.OpenAsync(_folder, cancellationToken: cancellationToken), schedule,
             new FixedTime(Schedules.ValidatedAt), cancellationToken);
 
         var outcomes = report.Obligations.ToDictionary(obligation => obligation.Id, obligation => obligation.Outcome);

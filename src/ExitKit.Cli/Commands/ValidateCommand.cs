@@ -26,7 +26,7 @@ internal static class ValidateCommand
         };
         command.SetAction(CommandRunner.Guard((parseResult, output, cancellationToken) =>
             ValidateRunner.RunAsync(parseResult.GetValue(package)!, parseResult.GetValue(schedule)!, parseResult.GetValue(report),
-                parseResult.GetValue(json), output.Out, output.Error, cancellationToken: cancellationToken)));
+                parseResult.GetValue(json), output.Out, output.Error, openStore: CommonOptions.OpenStore, cancellationToken: cancellationToken)));
         return command;
     }
 }

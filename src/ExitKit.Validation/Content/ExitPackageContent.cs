@@ -9,10 +9,13 @@ public sealed class ExitPackageContent(ExitPackage package) : IPackageContent
 {
     /// <summary>Opens the sealed package at a location (a folder, or any store <see cref="PackageStores"/> opens).</summary>
     /// <exception cref="ExitKitException">The folder does not exist or holds no sealed package.</exception>
-    public static async Task<ExitPackageContent> OpenAsync(string location, CancellationToken cancellationToken = default)
+    /// <param name="location">The package.</param>
+    /// <param name="openStore">Opens the store (the CLI passes one that knows --blob-connection); <see cref="PackageStores.Open(string, string?)"/> when null.</param>
+    /// <param name="cancellationToken">Stops opening.</param>
+    public static async Task<ExitPackageContent> OpenAsync(string location, Func<string, IPackageStore>? openStore = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(location);
-        var store = PackageStores.Open(location);
+        var store = openStore is null ? PackageStores.Open(location) : openStore(location);
         if (store is LocalPackageStore && !Directory.Exists(store.Location))
         {
             throw ExitKitException.FileNotFound(location, "The package folder");
