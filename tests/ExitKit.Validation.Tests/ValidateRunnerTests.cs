@@ -22,7 +22,7 @@ public sealed class ValidateRunnerTests : IDisposable
         using var output = new StringWriter();
         using var error = new StringWriter();
         var code = await ValidateRunner.RunAsync(package, schedule, reports, json, output, error, new FixedTime(Schedules.ValidatedAt),
-            TestContext.Current.CancellationToken);
+            cancellationToken: TestContext.Current.CancellationToken);
         return (code, output.ToString(), error.ToString());
     }
 
