@@ -18,10 +18,13 @@ internal static class ExportBenchmark
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
-    public static async Task<ExportFigures> ExportOnceAsync(int interactions, string folder, string mode)
+    public static Task<ExportFigures> ExportOnceAsync(int interactions, string folder, string mode) =>
+        ExportOnceAsync(new SamplePlugin(), $$"""{"interactions": {{interactions}}}""", interactions, folder, mode);
+
+    /// <summary>One export of any connector in this process; the benchmark modes run it as a child so peak RSS is the export's own.</summary>
+    public static async Task<ExportFigures> ExportOnceAsync(ConnectorPlugin plugin, string settings, int interactions, string folder, string mode)
     {
-        var plugin = new SamplePlugin();
-        var configuration = new ConnectorConfiguration(JsonDocument.Parse($$"""{"interactions": {{interactions}}}""").RootElement.Clone(), "(benchmark)");
+        var configuration = new ConnectorConfiguration(JsonDocument.Parse(settings).RootElement.Clone(), Path.Combine(Environment.CurrentDirectory, "benchmark.json"));
         await using var source = plugin.CreateSource(configuration);
         var watch = Stopwatch.StartNew();
         long rows;
@@ -64,16 +67,23 @@ internal static class ExportBenchmark
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], Invariant) * 1024;
     }
 
-    private static async Task<ExportFigures> ChildAsync(int interactions, string folder, string mode)
+    private static Task<ExportFigures> ChildAsync(int interactions, string folder, string mode) =>
+        ChildAsync(["export-once", interactions.ToString(Invariant), folder, mode]);
+
+    internal static async Task<ExportFigures> ChildAsync(string[] arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
         {
             start.ArgumentList.Add(typeof(ExportBenchmark).Assembly.Location);
         }
-        foreach (var argument in new[] { "export-once", interactions.ToString(Invariant), folder, mode })
+        foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
         using var process = Process.Start(start)!;
         var output = await process.StandardOutput.ReadToEndAsync();
@@ -142,7 +152,7 @@ internal static class ExportBenchmark
         return (rows, elapsed.TotalSeconds);
     }
 
-    private static async Task<(long Bytes, double ExitKitSeconds, double Sha256sumSeconds)> VerifyAgainstSha256sumAsync(string package)
+    internal static async Task<(long Bytes, double ExitKitSeconds, double Sha256sumSeconds)> VerifyAgainstSha256sumAsync(string package)
     {
         var watch = Stopwatch.StartNew();
         var result = await PackageVerifier.VerifyAsync(new LocalPackageStore(package));

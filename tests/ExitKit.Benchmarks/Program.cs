@@ -20,12 +20,28 @@ switch (mode)
         var container = args.SkipWhile(value => value != "--container").Skip(1).FirstOrDefault();
         await BlobBenchmark.RunAsync(args.Skip(1).TakeWhile(value => value != "--container").Select(value => int.Parse(value, invariant)).DefaultIfEmpty(20_000).ToArray(), container);
         break;
+    case "source-once":
+        // Child process: source-once CONNECTOR SETTINGS-JSON SIZE DIR
+        Console.WriteLine(JsonSerializer.Serialize(await ExportBenchmark.ExportOnceAsync(SourceBenchmarks.Plugin(args[1]).Plugin, args[2], int.Parse(args[3], invariant), args[4], "write")));
+        break;
+    case "sql":
+        await SourceBenchmarks.SqlAsync(args.Skip(1).Select(value => int.Parse(value, invariant)).DefaultIfEmpty(100_000).ToArray());
+        break;
+    case "zendesk":
+        await SourceBenchmarks.ZendeskAsync(args.Skip(1).Select(value => int.Parse(value, invariant)).DefaultIfEmpty(100_000).ToArray());
+        break;
+    case "validate":
+        await SourceBenchmarks.ValidateAsync(args.Length > 1 ? int.Parse(args[1], invariant) : 1_000_000, args.Length > 2 ? args[2] : "manifests/examples/demo.schedule.yaml");
+        break;
     default:
         Console.WriteLine("""
             exitkit benchmarks
               export [N ...]            export the sample stack at N interactions in a child process each; rows/s, peak RSS;
                                         DuckDB writing the same rows to Parquet; verify against sha256sum over the same files
               export-once N DIR [MODE]  one export in this process (MODE: write | generate), prints JSON
+              sql [N ...]               seed PostgreSQL (EXITKIT_TEST_POSTGRES) with N contacts in the generic schema; export via `sql`
+              zendesk [N ...]           saved Zendesk responses for N tickets (5 comments each), replayed via `zendesk`
+              validate [N] [SCHEDULE]   validate an N-interaction sample package; DuckDB computing the same aggregates
               blob [N ...] [--container URL]  export to Azure Blob Storage (Azurite of EXITKIT_TEST_AZURITE by default)
                                         and to local disk: time, rows/s, verify time
             """);
