@@ -10,7 +10,8 @@ namespace ExitKit.Connectors.SqlSuccessor.Internal;
 /// <summary>PostgreSQL: each batch is copied (binary COPY) into a temporary staging table, then upserted in one statement.</summary>
 /// <remarks>
 /// <c>INSERT ... SELECT FROM stage ON CONFLICT (source_system, source_id) DO UPDATE ... WHERE row IS DISTINCT FROM</c> makes
-/// the load idempotent: new keys are created, changed rows updated, equal rows left alone. When the database refuses a row
+/// the load idempotent: new keys are created, changed rows updated, equal rows left alone (they are not even offered to the
+/// insert, so constraints added to the successor later do not refuse rows it already holds unchanged). When the database refuses a row
 /// the statement fails as a whole; the batch is then halved under savepoints until the refused rows stand alone, so a few
 /// bad rows cost a few dozen statements, not one per row. Each batch, with its id map entries, is one transaction.
 /// </remarks>
@@ -289,7 +290,9 @@ internal sealed class PostgresSuccessor(Secret connectionString, string schema) 
             CreateStage: $"CREATE TEMP TABLE IF NOT EXISTS {Stage(table)} (ord integer NOT NULL, {stageColumns}) ON COMMIT DELETE ROWS",
             Upsert: $"""
                 INSERT INTO {Target(table)} AS t ({string.Join(", ", names)})
-                SELECT {selected} FROM {Stage(table)} WHERE ord >= $1 AND ord < $2
+                SELECT {selected} FROM {Stage(table)} s WHERE ord >= $1 AND ord < $2
+                AND NOT EXISTS (SELECT 1 FROM {Target(table)} e WHERE e.source_system = s.source_system AND e.source_id = s.source_id
+                  AND ROW({string.Join(", ", values.Select(column => Compared("e", column)))}) IS NOT DISTINCT FROM ROW({string.Join(", ", values.Select(column => $"s.{Quote(column.Name)}"))}))
                 ON CONFLICT (source_system, source_id) DO UPDATE SET {string.Join(", ", values.Select(column => $"{Quote(column.Name)} = EXCLUDED.{Quote(column.Name)}"))}
                 WHERE ROW({string.Join(", ", values.Select(column => Compared("t", column)))}) IS DISTINCT FROM ROW({string.Join(", ", values.Select(column => Compared("EXCLUDED", column)))})
                 RETURNING t.source_system, t.source_id, (t.xmax = 0)

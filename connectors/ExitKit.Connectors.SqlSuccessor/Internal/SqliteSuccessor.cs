@@ -256,6 +256,9 @@ internal sealed class SqliteSuccessor(string? databasePath, Secret? connectionSt
         return sql.ToString();
     }
 
+    private static string Parameter(int ordinal) => "$p" + ordinal.ToString(CultureInfo.InvariantCulture);
+
+    // An equal row is not even offered to the insert, so triggers and constraints added later do not refuse rows already held unchanged.
     private string UpsertSql(TableSchema table)
     {
         if (_upserts.TryGetValue(table.Name, out var cached))
@@ -266,7 +269,8 @@ internal sealed class SqliteSuccessor(string? databasePath, Secret? connectionSt
         var values = SuccessorSql.ValueColumns(table).ToArray();
         var sql = $"""
             INSERT INTO {target} ({string.Join(", ", table.Columns.Select(column => Quote(column.Name)))})
-            VALUES ({string.Join(", ", table.Columns.Select((_, ordinal) => "$p" + ordinal.ToString(CultureInfo.InvariantCulture)))})
+            SELECT {string.Join(", ", table.Columns.Select((_, ordinal) => Parameter(ordinal)))}
+            WHERE NOT EXISTS (SELECT 1 FROM {target} WHERE source_system = $p0 AND source_id = $p1 AND {string.Join(" AND ", values.Select(column => $"{Quote(column.Name)} IS {Parameter(table.OrdinalOf(column.Name))}"))})
             ON CONFLICT (source_system, source_id) DO UPDATE SET {string.Join(", ", values.Select(column => $"{Quote(column.Name)} = excluded.{Quote(column.Name)}"))}
             WHERE {string.Join(" OR ", values.Select(column => $"{target}.{Quote(column.Name)} IS NOT excluded.{Quote(column.Name)}"))}
             """;
