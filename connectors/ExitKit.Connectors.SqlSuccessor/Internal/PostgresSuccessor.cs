@@ -73,10 +73,11 @@ internal sealed class PostgresSuccessor(Secret connectionString, string schema) 
         await using (var map = new NpgsqlCommand(statements.MapIds, connection, transaction))
         {
             map.Parameters.Add(new NpgsqlParameter { Value = table.Name, NpgsqlDbType = NpgsqlDbType.Text });
+            map.Parameters.Add(new NpgsqlParameter { Value = outcomes.FailedIndexes(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
             await using var reader = await map.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                outcomes.SuccessorId(reader.GetInt32(0), reader.GetInt64(1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                outcomes.SuccessorId(reader.GetString(0), reader.GetString(1), reader.GetInt64(2).ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
         }
         await transaction.CommitAsync(cancellationToken);
@@ -283,30 +284,35 @@ internal sealed class PostgresSuccessor(Secret connectionString, string schema) 
         var names = table.Columns.Select(column => Quote(column.Name)).ToArray();
         var stageColumns = string.Join(", ", table.Columns.Select(column =>
             $"{Quote(column.Name)} {(column.Type == ColumnType.Json ? "text" : SqlType(column))}"));
-        var selected = string.Join(", ", table.Columns.Select(column => column.Type == ColumnType.Json ? $"{Quote(column.Name)}::json" : Quote(column.Name)));
+        var selected = string.Join(", ", table.Columns.Select(column => column.Type == ColumnType.Json ? $"s.{Quote(column.Name)}::json" : $"s.{Quote(column.Name)}"));
         var values = SuccessorSql.ValueColumns(table).ToArray();
         string Compared(string alias, ColumnSchema column) => column.Type == ColumnType.Json ? $"{alias}.{Quote(column.Name)}::text" : $"{alias}.{Quote(column.Name)}";
         var statements = new Statements(
             CreateStage: $"CREATE TEMP TABLE IF NOT EXISTS {Stage(table)} (ord integer NOT NULL, {stageColumns}) ON COMMIT DELETE ROWS",
             Upsert: $"""
                 INSERT INTO {Target(table)} AS t ({string.Join(", ", names)})
-                SELECT {selected} FROM {Stage(table)} s WHERE ord >= $1 AND ord < $2
-                AND NOT EXISTS (SELECT 1 FROM {Target(table)} e WHERE e.source_system = s.source_system AND e.source_id = s.source_id
-                  AND ROW({string.Join(", ", values.Select(column => Compared("e", column)))}) IS NOT DISTINCT FROM ROW({string.Join(", ", values.Select(column => $"s.{Quote(column.Name)}"))}))
+                SELECT {selected} FROM {Stage(table)} s
+                LEFT JOIN LATERAL (SELECT ROW({string.Join(", ", values.Select(column => Compared("e", column)))}) IS NOT DISTINCT FROM ROW({string.Join(", ", values.Select(column => $"s.{Quote(column.Name)}"))}) AS same
+                  FROM {Target(table)} e WHERE e.source_system = s.source_system AND e.source_id = s.source_id LIMIT 1) held ON true
+                WHERE s.ord >= $1 AND s.ord < $2 AND held.same IS NOT TRUE
                 ON CONFLICT (source_system, source_id) DO UPDATE SET {string.Join(", ", values.Select(column => $"{Quote(column.Name)} = EXCLUDED.{Quote(column.Name)}"))}
                 WHERE ROW({string.Join(", ", values.Select(column => Compared("t", column)))}) IS DISTINCT FROM ROW({string.Join(", ", values.Select(column => Compared("EXCLUDED", column)))})
                 RETURNING t.source_system, t.source_id, (t.xmax = 0)
                 """,
+            // Rows the batch wrote or found get an id once; the ids of keys mapped before come from the map's unique index.
+            // LATERAL ... LIMIT 1 keeps every lookup an index probe: the staging table has no statistics, and a hash join would
+            // scan the whole, growing table for every batch.
             MapIds: $"""
-                WITH present AS (
-                  SELECT s.ord, s.source_system, s.source_id FROM {Stage(table)} s
-                  JOIN {Target(table)} t ON t.source_system = s.source_system AND t.source_id = s.source_id),
-                added AS (
-                  INSERT INTO {Map} (table_name, source_system, source_id) SELECT $1, source_system, source_id FROM present
+                WITH added AS (
+                  INSERT INTO {Map} (table_name, source_system, source_id)
+                  SELECT $1, source_system, source_id FROM {Stage(table)} WHERE NOT (ord = ANY($2))
                   ON CONFLICT (table_name, source_system, source_id) DO NOTHING RETURNING source_system, source_id, successor_id)
-                SELECT p.ord, COALESCE(a.successor_id, m.successor_id) FROM present p
-                LEFT JOIN added a ON a.source_system = p.source_system AND a.source_id = p.source_id
-                LEFT JOIN {Map} m ON m.table_name = $1 AND m.source_system = p.source_system AND m.source_id = p.source_id
+                SELECT source_system, source_id, successor_id FROM added
+                UNION ALL
+                SELECT s.source_system, s.source_id, m.successor_id FROM {Stage(table)} s
+                CROSS JOIN LATERAL (SELECT successor_id FROM {Map} m
+                  WHERE m.table_name = $1 AND m.source_system = s.source_system AND m.source_id = s.source_id LIMIT 1) m
+                WHERE NOT (s.ord = ANY($2))
                 """);
         _statements[table.Name] = statements;
         return statements;

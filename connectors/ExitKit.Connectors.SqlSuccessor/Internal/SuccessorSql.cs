@@ -59,6 +59,16 @@ internal static class SuccessorSql
 
         public void SuccessorId(int index, string id) => _ids[index] = id;
 
+        public void SuccessorId(string sourceSystem, string sourceId, string id)
+        {
+            if (_byKey is not null && _byKey.TryGetValue(Key(sourceSystem, sourceId), out var index))
+            {
+                _ids[index] = id;
+            }
+        }
+
+        public int[] FailedIndexes() => Enumerable.Range(0, rows.Count).Where(IsFailed).ToArray();
+
         public IReadOnlyList<RowImportResult> ToResults() =>
             rows.Select((row, index) => new RowImportResult((string)row[1]!, _outcomes[index],
                 _outcomes[index] == ImportOutcome.Failed ? null : _ids[index], _reasons[index])).ToArray();
