@@ -48,7 +48,7 @@ internal sealed class SqliteSuccessor(string? databasePath, Secret? connectionSt
         await using var upsert = Command(connection, transaction, UpsertSql(table));
         var values = table.Columns.Select((column, ordinal) => upsert.Parameters.Add("$p" + ordinal.ToString(CultureInfo.InvariantCulture), ParameterType(column))).ToArray();
         await using var mapInsert = Command(connection, transaction,
-            $"INSERT INTO {Quote(SuccessorSql.IdMap)} (table_name, source_system, source_id) VALUES ($t, $s, $i) ON CONFLICT DO NOTHING");
+            $"INSERT INTO {Quote(SuccessorSql.IdMap)} (table_name, source_system, source_id) VALUES ($t, $s, $i) ON CONFLICT DO NOTHING RETURNING successor_id");
         await using var mapSelect = Command(connection, transaction,
             $"SELECT successor_id FROM {Quote(SuccessorSql.IdMap)} WHERE table_name = $t AND source_system = $s AND source_id = $i");
         foreach (var command in new[] { mapInsert, mapSelect })
@@ -81,16 +81,16 @@ internal sealed class SqliteSuccessor(string? databasePath, Secret? connectionSt
                 command.Parameters["$i"].Value = row[1];
             }
             // The id map is written in the same transaction as the row, so a key it lacks is a row this successor never held.
-            var isNew = mapInsert.ExecuteNonQuery() == 1;
+            var newId = mapInsert.ExecuteScalar();
             if (changed == 0)
             {
                 outcomes.Skipped(index);
             }
             else
             {
-                outcomes.Written(index, isNew);
+                outcomes.Written(index, created: newId is not null);
             }
-            outcomes.SuccessorId(index, Convert.ToString(mapSelect.ExecuteScalar(), CultureInfo.InvariantCulture)!);
+            outcomes.SuccessorId(index, Convert.ToString(newId ?? mapSelect.ExecuteScalar(), CultureInfo.InvariantCulture)!);
         }
         if (dryRun)
         {
