@@ -30,6 +30,6 @@ if ! as_postgres "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
 fi
 psql_() { as_postgres psql -h 127.0.0.1 -p "$port" -U postgres -v ON_ERROR_STOP=1 -qtAc "$1"; }
 psql_ "SELECT 1 FROM pg_roles WHERE rolname='exitkit_password'" | grep -q 1 || psql_ "CREATE ROLE exitkit_password LOGIN PASSWORD 'right-password-for-tests' SUPERUSER"
-echo "EXITKIT_TEST_POSTGRES=Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres" >> "$state/env"
+echo "EXITKIT_TEST_POSTGRES='Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres'" >> "$state/env"
 echo "EXITKIT_TEST_POSTGRES_PASSWORD_USER=exitkit_password" >> "$state/env"
 echo "PostgreSQL ready on 127.0.0.1:$port ($("$bin/postgres" --version))"

@@ -13,6 +13,17 @@ public sealed class CliTests : IDisposable
         var outcome = await ExitKitProcess.RunAsync("demo", "--interactions", "300", "--out", package);
         Assert.True(outcome.ExitCode == 0, outcome.All);
         Assert.Contains("is valid", outcome.Output, StringComparison.Ordinal);
+        Assert.Contains("1 Met:", outcome.Output, StringComparison.Ordinal);
+        Assert.True(File.Exists(package + "-report/validation-report.html"));
+
+        var schedule = Path.Combine(ExitKitProcess.RepositoryRoot(), "manifests/examples/demo.schedule.yaml");
+        var validate = await ExitKitProcess.RunAsync("validate", package, "--schedule", schedule, "--json");
+        Assert.True(validate.ExitCode == 0, validate.All);
+        var brokenSchedule = Path.Combine(_folder, "broken.yaml");
+        await File.WriteAllTextAsync(brokenSchedule, "schedule: 1\nobligations:\n  - id: [unclosed\n", TestContext.Current.CancellationToken);
+        var broken = await ExitKitProcess.RunAsync("validate", package, "--schedule", brokenSchedule);
+        Assert.Equal(2, broken.ExitCode);
+        Assert.Contains("broken.yaml:", broken.Error, StringComparison.Ordinal);
         Assert.Contains("300 interactions from", outcome.Output, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(package, "tagmanifest-sha256.txt")));
 
@@ -81,6 +92,7 @@ public sealed class CliTests : IDisposable
     [InlineData("verify")]
     [InlineData("inspect")]
     [InlineData("connectors")]
+    [InlineData("validate")]
     public async Task Every_command_has_help(string command)
     {
         var outcome = await ExitKitProcess.RunAsync(command, "--help");

@@ -102,9 +102,9 @@ internal sealed class SampleSource(SampleOptions options) : ISourceConnector
             var timeOrdinal = table.OrdinalOf(table.TimeColumn!);
             for (var index = first; index < _centre.Count; index++)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 if (index % 4096 == 0)
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
                     await Task.Yield();
                 }
                 var cursor = index.ToString(CultureInfo.InvariantCulture);

@@ -5,6 +5,10 @@ using ExitKit.Connectors;
 using ExitKit.Export;
 using ExitKit.Packaging;
 using ExitKit.Plugins;
+using ExitKit.Validation;
+using ExitKit.Validation.Content;
+using ExitKit.Validation.Reports;
+using ExitKit.Validation.Schedules;
 
 namespace ExitKit.Cli.Commands;
 
@@ -24,19 +28,29 @@ internal static class DemoCommand
             var settings = JsonDocument.Parse(string.Create(CultureInfo.InvariantCulture, $$"""{"interactions": {{count}}}""")).RootElement;
             var configuration = new ConnectorConfiguration(settings, "(demo settings)");
             var store = CommonOptions.OpenStore(location);
-            output.Line($"1/2 Exporting the sample contact centre ({count.ToString("N0", CultureInfo.InvariantCulture)} interactions) to {store.Location}");
+            output.Line($"1/3 Exporting the sample contact centre ({count.ToString("N0", CultureInfo.InvariantCulture)} interactions) to {store.Location}");
             var export = await ExportRunner.RunAsync(sample, configuration, store, new ExportOptions(), output, cancellationToken);
             ExportRunner.WriteSummary(export, store.Location, output);
-            output.Line("2/2 Verifying the package (BagIt fixity, manifest against files)");
+            output.Line("2/3 Verifying the package (BagIt fixity, manifest against files)");
             var started = TimeProvider.System.GetTimestamp();
             var verification = await PackageVerifier.VerifyAsync(store, cancellationToken: cancellationToken);
             VerifyCommand.Write(verification, TimeProvider.System.GetElapsedTime(started), output);
+            var schedulePath = Path.Combine(AppContext.BaseDirectory, "examples", "demo.schedule.yaml");
+            output.Line($"3/3 Validating against the sample exit schedule ({schedulePath})");
+            var schedule = await ScheduleLoader.LoadAsync(schedulePath, cancellationToken);
+            var validation = await Validator.ValidateAsync(new ExitPackageContent(await ExitPackage.OpenAsync(store, cancellationToken)), schedule, cancellationToken: cancellationToken);
+            foreach (var obligation in validation.Obligations)
+            {
+                output.Line($"  {obligation.Headline}");
+            }
+            var reports = await ReportWriter.WriteAllAsync(validation, location.TrimEnd('/') + "-report", cancellationToken);
+            output.Line($"  Reports: {string.Join(", ", reports)}");
             foreach (var line in InspectCommand.Describe(export.Manifest))
             {
                 output.Line(line);
             }
             output.Line($"Query it with DuckDB: SELECT channel, count(*) FROM read_parquet('{Path.Combine(store.Location, "data", "interactions", "*.parquet")}') GROUP BY channel;");
-            return export.Complete && verification.IsValid ? ExitCodes.Success : ExitCodes.Incomplete;
+            return export.Complete && verification.IsValid && validation.ExitCode == 0 ? ExitCodes.Success : ExitCodes.Incomplete;
         }));
         return command;
     }
