@@ -93,6 +93,34 @@ public sealed class ImportCommandTests(DemoPackage demo) : IClassFixture<DemoPac
         Assert.Contains("cannot import", notSuccessor.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Import_exits_2_when_the_successor_refuses_the_login_and_never_shows_the_password()
+    {
+        var server = Environment.GetEnvironmentVariable(SuccessorDatabase.PostgresVariable);
+        if (string.IsNullOrEmpty(server))
+        {
+            Assert.Skip($"{SuccessorDatabase.PostgresVariable} is not set");
+        }
+        var wrong = new Npgsql.NpgsqlConnectionStringBuilder(server) { Username = "exitkit_password", Password = "wrong-hunter2", Pooling = false };
+        var folder = Directory.CreateTempSubdirectory("exitkit-import-login-").FullName;
+        try
+        {
+            var config = Path.Combine(folder, "successor.json");
+            await File.WriteAllTextAsync(config, """{"provider": "postgresql", "connectionString": "env:SUCCESSOR_DB"}""", TestContext.Current.CancellationToken);
+
+            var outcome = await RunAsync(new Dictionary<string, string> { ["SUCCESSOR_DB"] = wrong.ConnectionString },
+                "import", demo.Folder, "--connector", "sql-successor", "--config", config);
+
+            Assert.True(outcome.ExitCode == 2, outcome.All);
+            Assert.Contains("password authentication failed", outcome.Error, StringComparison.Ordinal);
+            Assert.DoesNotContain("wrong-hunter2", outcome.All, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private sealed record Outcome(int ExitCode, string Output, string Error)
     {
         public string All => Output + Error;
@@ -105,7 +133,9 @@ public sealed class ImportCommandTests(DemoPackage demo) : IClassFixture<DemoPac
         "Debug";
 #endif
 
-    private static async Task<Outcome> RunAsync(params string[] arguments)
+    private static Task<Outcome> RunAsync(params string[] arguments) => RunAsync(new Dictionary<string, string>(), arguments);
+
+    private static async Task<Outcome> RunAsync(Dictionary<string, string> environment, params string[] arguments)
     {
         var folder = new DirectoryInfo(AppContext.BaseDirectory);
         while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "ExitKit.sln")))
@@ -121,6 +151,10 @@ public sealed class ImportCommandTests(DemoPackage demo) : IClassFixture<DemoPac
             start.ArgumentList.Add(argument);
         }
         start.Environment["CI"] = "true";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);

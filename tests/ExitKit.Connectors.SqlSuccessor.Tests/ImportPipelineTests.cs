@@ -51,12 +51,27 @@ public sealed class ImportPipelineTests(DemoPackage demo) : IClassFixture<DemoPa
         Assert.Contains("table queues", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_successor_that_breaks_mid_import_stops_it_with_its_message_and_keeps_what_it_committed()
+    {
+        await using var database = SuccessorDatabase.Create("sqlite");
+        await using var successor = new RecordingSuccessor(database.Connect(), failOnBatch: 3);
+
+        var error = await Assert.ThrowsAsync<ExitKitException>(() =>
+            ImportPipeline.RunAsync(demo.Package, successor, new ImportOptions { BatchSize = 100, Tables = ["interactions"] }, cancellationToken: Token));
+
+        Assert.Equal(FailureKind.Incomplete, error.Kind);
+        Assert.Contains("importing table interactions after 200 rows: the connection was lost", error.Message, StringComparison.Ordinal);
+        Assert.Contains("run the import again", error.Message, StringComparison.Ordinal);
+        Assert.Equal(200, await database.CountAsync("interactions"));
+    }
+
     private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
     {
         public void Report(T value) => report(value);
     }
 
-    private sealed class RecordingSuccessor(ISuccessorConnector inner, bool dropLastResult = false) : ISuccessorConnector
+    private sealed class RecordingSuccessor(ISuccessorConnector inner, bool dropLastResult = false, int failOnBatch = 0) : ISuccessorConnector
     {
         public List<(string Table, int Rows)> Batches { get; } = [];
 
@@ -67,6 +82,10 @@ public sealed class ImportPipelineTests(DemoPackage demo) : IClassFixture<DemoPa
             CancellationToken cancellationToken = default)
         {
             Batches.Add((table.Name, rows.Count));
+            if (Batches.Count == failOnBatch)
+            {
+                throw new IOException("the connection was lost");
+            }
             var results = await inner.ImportAsync(table, rows, dryRun, cancellationToken);
             return dropLastResult ? results.Take(results.Count - 1).ToArray() : results;
         }

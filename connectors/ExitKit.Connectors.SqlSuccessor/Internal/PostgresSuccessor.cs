@@ -147,7 +147,12 @@ internal sealed class PostgresSuccessor(Secret connectionString, string schema) 
             await _connection.OpenAsync(cancellationToken);
             return _connection;
         }
-        catch (Exception error) when (error is NpgsqlException or ArgumentException)
+        catch (ArgumentException)
+        {
+            // The parser's message can quote a part of the connection string; say only that it is malformed.
+            throw new ExitKitException($"Successor sql-successor ({Provider}): the connection string is not valid. Check its keys and values (see the provider's documentation).");
+        }
+        catch (NpgsqlException error)
         {
             // Npgsql's messages name the host and the failure, never the password.
             throw SuccessorSql.Failed(Provider, "connecting", error);

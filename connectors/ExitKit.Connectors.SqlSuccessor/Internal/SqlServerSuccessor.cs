@@ -155,7 +155,12 @@ internal sealed class SqlServerSuccessor(Secret connectionString, string schema)
             await _connection.OpenAsync(cancellationToken);
             return _connection;
         }
-        catch (Exception error) when (error is SqlException or ArgumentException or InvalidOperationException)
+        catch (ArgumentException)
+        {
+            // The parser's message can quote a part of the connection string; say only that it is malformed.
+            throw new ExitKitException($"Successor sql-successor ({Provider}): the connection string is not valid. Check its keys and values (see the provider's documentation).");
+        }
+        catch (Exception error) when (error is SqlException or InvalidOperationException)
         {
             throw SuccessorSql.Failed(Provider, "connecting", error);
         }

@@ -90,7 +90,14 @@ public static class ImportPipeline
         ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1);
         var started = options.Time.GetTimestamp();
         var tables = SelectTables(package, options.Tables);
-        await successor.PrepareAsync(tables, options.DryRun, cancellationToken);
+        try
+        {
+            await successor.PrepareAsync(tables, options.DryRun, cancellationToken);
+        }
+        catch (Exception error) when (IsSuccessorFault(error))
+        {
+            throw SuccessorFailed("preparing the successor", error, FailureKind.UnusableInput);
+        }
         var outcomes = new List<TableImportOutcome>(tables.Count);
         foreach (var table in tables)
         {
@@ -115,7 +122,15 @@ public static class ImportPipeline
         {
             await foreach (var batch in batches.Reader.ReadAllAsync(cancellationToken))
             {
-                var results = await successor.ImportAsync(table, batch, options.DryRun, cancellationToken);
+                IReadOnlyList<RowImportResult> results;
+                try
+                {
+                    results = await successor.ImportAsync(table, batch, options.DryRun, cancellationToken);
+                }
+                catch (Exception error) when (IsSuccessorFault(error))
+                {
+                    throw SuccessorFailed($"importing table {table.Name} after {rows.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} rows", error, FailureKind.Incomplete);
+                }
                 CheckResults(table, batch, results);
                 for (var index = 0; index < batch.Count; index++)
                 {
@@ -183,6 +198,13 @@ public static class ImportPipeline
             throw;
         }
     }
+
+    /// <summary>True for a failure of the successor itself (its database or service), as opposed to ExitKit's own errors and cancellation.</summary>
+    internal static bool IsSuccessorFault(Exception error) => error is not (ExitKitException or OperationCanceledException or ArgumentException);
+
+    /// <summary>A successor that failed outright (lost connection, no permission, disk full) stops the import with what it said.</summary>
+    internal static ExitKitException SuccessorFailed(string action, Exception error, FailureKind kind) =>
+        new($"The successor failed while {action}: {error.Message} Batches it committed stay; run the import again to continue from there.", kind, error);
 
     private static void CheckResults(TableSchema table, List<object?[]> batch, IReadOnlyList<RowImportResult> results)
     {

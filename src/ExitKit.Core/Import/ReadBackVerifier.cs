@@ -104,7 +104,7 @@ public static class ReadBackVerifier
         }
         // Successor rows that differ are kept (a bounded number) to say which columns differ.
         var differing = new Dictionary<UInt128, object?[]?>();
-        await foreach (var row in successor.ReadBackAsync(table, cancellationToken))
+        await foreach (var row in GuardedAsync(successor.ReadBackAsync(table, cancellationToken), table, cancellationToken))
         {
             var key = RowDigest.KeyOf(row);
             if (!InPass(key, pass, passes))
@@ -157,6 +157,33 @@ public static class ReadBackVerifier
                     !RowDigest.OfValue(column, row[ordinal]).AsSpan().SequenceEqual(RowDigest.OfValue(column, theirs[ordinal])))
                     .Select(column => column.Name).ToArray();
                 tally.Different.Add(new RowDifference(rowKey, columns));
+            }
+        }
+    }
+
+    // The successor's failures (a lost connection) become a message; the package's own read errors pass through as they are.
+    private static async IAsyncEnumerable<object?[]> GuardedAsync(IAsyncEnumerable<object?[]> rows, TableSchema table,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var enumerator = rows.GetAsyncEnumerator(cancellationToken);
+        await using (enumerator)
+        {
+            while (true)
+            {
+                bool more;
+                try
+                {
+                    more = await enumerator.MoveNextAsync();
+                }
+                catch (Exception error) when (ImportPipeline.IsSuccessorFault(error))
+                {
+                    throw ImportPipeline.SuccessorFailed($"reading table {table.Name} back", error, FailureKind.Incomplete);
+                }
+                if (!more)
+                {
+                    yield break;
+                }
+                yield return enumerator.Current;
             }
         }
     }
