@@ -227,10 +227,11 @@ internal sealed class PostgresSuccessor(Secret connectionString, string schema) 
         }
     }
 
-    // Data exceptions (22), integrity constraints (23) and errors raised by triggers (P0) are about the row; anything else is about the database.
+    // Data exceptions (22), integrity constraints (23) and errors raised by triggers (P0) are about the row; so is 21000, a key
+    // twice in one batch, which halving separates (the second then updates the first). Anything else is about the database.
     private static bool IsAboutRow(PostgresException error) =>
         error.SqlState.StartsWith("22", StringComparison.Ordinal) || error.SqlState.StartsWith("23", StringComparison.Ordinal)
-        || error.SqlState.StartsWith("P0", StringComparison.Ordinal);
+        || error.SqlState.StartsWith("P0", StringComparison.Ordinal) || error.SqlState == PostgresErrorCodes.CardinalityViolation;
 
     // The message and the column, not the detail: PostgreSQL's detail repeats the failing row's values, which may be personal data.
     private static string Reason(PostgresException error) =>

@@ -10,7 +10,7 @@ public sealed record ReadBackOptions
 {
     /// <summary>The tables to verify; null or empty for every table of the package.</summary>
     public IReadOnlyCollection<string>? Tables { get; init; }
-    /// <summary>The most package rows held in memory at once (about 90 bytes each); larger tables are reconciled in several passes.</summary>
+    /// <summary>The most package rows held in memory at once (about 60 bytes each, up to twice that while the dictionary grows); larger tables are reconciled in several passes.</summary>
     public int MaxRowsInMemory { get; init; } = 2_000_000;
     /// <summary>The most rows listed per table and kind of discrepancy (all are counted).</summary>
     public int MaxRowsListed { get; init; } = 1_000;
@@ -50,7 +50,8 @@ public sealed record ReadBackResult(IReadOnlyList<TableReadBack> Tables, TimeSpa
 /// <remarks>
 /// For each table the package's rows are hashed into a dictionary from a 128-bit key digest to the row's SHA-256 (see
 /// <see cref="RowDigest"/>); the successor's rows are then streamed and matched against it. The dictionary costs about
-/// 90 bytes per row; a table with more rows than <see cref="ReadBackOptions.MaxRowsInMemory"/> is split by key digest into
+/// 60 bytes per row (a 16-byte key digest, the 32-byte SHA-256 and the entry's bookkeeping), so the default limit of two million
+/// rows is about 120 MB at most; a table with more rows than <see cref="ReadBackOptions.MaxRowsInMemory"/> is split by key digest into
 /// several passes, each reading the package and the successor again, so memory stays bounded whatever the size.
 /// Rows that are missing or differ are named in a further pass over the package (only when there are any).
 /// </remarks>
