@@ -152,6 +152,25 @@ public sealed class SqlSuccessorImportTests(DemoPackage demo) : IClassFixture<De
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task A_key_twice_in_one_batch_is_created_then_updated_never_duplicated(string provider)
+    {
+        await using var database = SuccessorDatabase.Create(provider);
+        await using var successor = database.Connect();
+        var skills = await demo.RowsAsync("skills");
+        var changed = (object?[])skills[0].Clone();
+        changed[Schema.NeutralSchema.Skills.OrdinalOf("name")] = "Renamed in the same batch";
+        await successor.PrepareAsync([Schema.NeutralSchema.Skills], dryRun: false, Token);
+
+        var results = await successor.ImportAsync(Schema.NeutralSchema.Skills, [.. skills, changed], dryRun: false, Token);
+
+        Assert.Equal([.. Enumerable.Repeat(ImportOutcome.Created, skills.Count), ImportOutcome.Updated], results.Select(result => result.Outcome));
+        Assert.Equal(results[0].SuccessorId, results[^1].SuccessorId);
+        Assert.Equal(skills.Count, await database.CountAsync("skills"));
+        Assert.Equal("Renamed in the same batch", await database.ExecuteAsync($"SELECT name FROM {database.Table("skills")} WHERE source_id = '{skills[0][1]}'"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task A_dry_run_writes_nothing_and_says_what_would_be_created(string provider)
     {
         await using var database = SuccessorDatabase.Create(provider);

@@ -223,7 +223,7 @@ internal sealed class PostgresSuccessor(Secret connectionString, string schema) 
         await transaction.ReleaseAsync("exitkit_range", cancellationToken);
         foreach (var (system, id, created) in written)
         {
-            outcomes.Written(system, id, created);
+            outcomes.Written(system, id, created, from, to);
         }
     }
 

@@ -202,8 +202,8 @@ internal sealed class SqlServerSuccessor(Secret connectionString, string schema)
         }
     }
 
-    // Constraint, NULL, duplicate key, truncation, conversion and trigger errors are about the row.
-    private static bool IsAboutRow(SqlException error) => error.Number is 515 or 547 or 2601 or 2627 or 2628 or 8152 or 8114 or 245 or 241 or 3609 or 50000
+    // Constraint, NULL, duplicate key, truncation, conversion and trigger errors are about the row; so is 8672, a key twice in one batch.
+    private static bool IsAboutRow(SqlException error) => error.Number is 515 or 547 or 2601 or 2627 or 2628 or 8152 or 8114 or 245 or 241 or 3609 or 8672 or 50000
         || (error.Class == 16 && error.Number >= 50000);
 
     private string MergeSql(TableSchema table)

@@ -31,9 +31,10 @@ internal static class SuccessorSql
         private readonly ImportOutcome[] _outcomes = Enumerable.Repeat(ImportOutcome.Skipped, rows.Count).ToArray();
         private readonly string?[] _reasons = new string?[rows.Count];
         private readonly string?[] _ids = new string?[rows.Count];
-        private readonly Dictionary<string, int>? _byKey = rows.Count == 0 ? null
-            : rows.Select((row, index) => (Key: Key((string)row[0]!, (string)row[1]!), index)).DistinctBy(pair => pair.Key)
-                .ToDictionary(pair => pair.Key, pair => pair.index, StringComparer.Ordinal);
+        // A key can come twice in one batch (the second then updates the first): positions are kept per key.
+        private readonly Dictionary<string, List<int>> _byKey = rows.Select((row, index) => (Key: Key((string)row[0]!, (string)row[1]!), index))
+            .GroupBy(pair => pair.Key, StringComparer.Ordinal)
+            .ToDictionary(group => group.Key, group => group.Select(pair => pair.index).ToList(), StringComparer.Ordinal);
 
         public int Count => rows.Count;
 
@@ -41,11 +42,15 @@ internal static class SuccessorSql
 
         public void Written(int index, bool created) => _outcomes[index] = created ? ImportOutcome.Created : ImportOutcome.Updated;
 
-        public void Written(string sourceSystem, string sourceId, bool created)
+        /// <summary>Records a row the database names by key, written by a statement over the rows [from, to), in which each key is once.</summary>
+        public void Written(string sourceSystem, string sourceId, bool created, int from, int to)
         {
-            if (_byKey is not null && _byKey.TryGetValue(Key(sourceSystem, sourceId), out var index))
+            if (_byKey.TryGetValue(Key(sourceSystem, sourceId), out var indexes))
             {
-                Written(index, created);
+                foreach (var index in indexes.Where(index => index >= from && index < to))
+                {
+                    Written(index, created);
+                }
             }
         }
 
@@ -61,9 +66,12 @@ internal static class SuccessorSql
 
         public void SuccessorId(string sourceSystem, string sourceId, string id)
         {
-            if (_byKey is not null && _byKey.TryGetValue(Key(sourceSystem, sourceId), out var index))
+            if (_byKey.TryGetValue(Key(sourceSystem, sourceId), out var indexes))
             {
-                _ids[index] = id;
+                foreach (var index in indexes)
+                {
+                    _ids[index] = id;
+                }
             }
         }
 

@@ -123,7 +123,7 @@ internal static class ImportCommand
             .StartAsync(async context =>
             {
                 var tasks = new Dictionary<string, ProgressTask>();
-                var progress = new Progress<ImportProgress>(update =>
+                var progress = new Synchronous<ImportProgress>(update =>
                 {
                     if (!tasks.TryGetValue(update.Table, out var task))
                     {
