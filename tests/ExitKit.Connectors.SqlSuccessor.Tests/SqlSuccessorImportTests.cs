@@ -24,7 +24,33 @@ public sealed class SqlSuccessorImportTests(DemoPackage demo) : IClassFixture<De
         Assert.All(readBack.Tables, table => Assert.True(table.Equal, $"{table.Table}: {table.MissingCount} missing, {table.ExtraCount} extra, {table.DifferentCount} different"));
         Assert.Equal(demo.TotalRows, readBack.Tables.Sum(table => table.Matching));
         Assert.Equal(demo.TotalRows, await database.CountAsync("exitkit_id_map"));
+        // And value by value, independently of the verifier's hashing.
+        foreach (var table in Schema.NeutralSchema.Tables)
+        {
+            var held = new Dictionary<string, object?[]>(StringComparer.Ordinal);
+            await foreach (var row in successor.ReadBackAsync(table, Token))
+            {
+                held.Add((string)row[1]!, row);
+            }
+            var rows = await demo.RowsAsync(table.Name);
+            Assert.Equal(rows.Count, held.Count);
+            foreach (var row in rows)
+            {
+                var back = held[(string)row[1]!];
+                for (var ordinal = 0; ordinal < row.Length; ordinal++)
+                {
+                    Assert.True(SameValue(row[ordinal], back[ordinal]), $"{table.Name} {row[1]} {table.Columns[ordinal].Name}: {row[ordinal]} read back as {back[ordinal]}");
+                }
+            }
+        }
     }
+
+    private static bool SameValue(object? expected, object? actual) => (expected, actual) switch
+    {
+        (string[] left, string[] right) => left.SequenceEqual(right, StringComparer.Ordinal),
+        (DateTimeOffset left, DateTimeOffset right) => left.UtcTicks == right.UtcTicks && right.Offset == TimeSpan.Zero,
+        _ => Equals(expected, actual) && expected?.GetType() == actual?.GetType(),
+    };
 
     [Theory]
     [MemberData(nameof(Providers))]
