@@ -59,6 +59,13 @@ public static class ImportPipeline
     public static IReadOnlyList<TableSchema> SelectTables(ExitPackage package, IReadOnlyCollection<string>? filter)
     {
         ArgumentNullException.ThrowIfNull(package);
+        // A table this ExitKit does not know would be left behind without a word: refuse instead.
+        var unknown = package.Manifest.Tables.Where(entry => NeutralSchema.Find(entry.Name) is null).Select(entry => entry.Name).ToArray();
+        if (unknown.Length > 0)
+        {
+            throw ExitKitException.PackageUnusable(package.Store.Location,
+                $"holds tables this ExitKit does not know ({string.Join(", ", unknown)}); they would not be imported. Use the ExitKit version that wrote the package ({package.Manifest.Tool.Version}) or newer.");
+        }
         if (filter is { Count: > 0 })
         {
             foreach (var name in filter)
