@@ -121,6 +121,53 @@ public sealed class ImportCommandTests(DemoPackage demo) : IClassFixture<DemoPac
         }
     }
 
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgresql")]
+    public async Task An_import_process_killed_outright_and_run_again_leaves_no_duplicate_and_no_missing_row(string provider)
+    {
+        await using var database = SuccessorDatabase.Create(provider);
+        var package = Directory.CreateTempSubdirectory("exitkit-import-kill-").FullName;
+        try
+        {
+            var export = await RunAsync("export", "--connector", "sample", "--config", await WriteAsync(package, """{"interactions": 4000}"""), "--out", Path.Combine(package, "p"));
+            Assert.True(export.ExitCode == 0, export.All);
+            var random = new Random(1124);
+            var killed = 0;
+            for (var attempt = 0; attempt < 3; attempt++)
+            {
+                using var process = Start("import", Path.Combine(package, "p"), "--connector", "sql-successor", "--config", database.ConfigPath, "--batch-size", "500");
+                await Task.Delay(random.Next(700, 2_500), TestContext.Current.CancellationToken);
+                if (!process.HasExited)
+                {
+                    process.Kill(entireProcessTree: true);
+                    killed++;
+                }
+                await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+            }
+
+            var final = await RunAsync("import", Path.Combine(package, "p"), "--connector", "sql-successor", "--config", database.ConfigPath, "--json");
+
+            Assert.True(killed > 0, "no run was killed before it finished");
+            Assert.True(final.ExitCode == 0, final.All);
+            using var json = JsonDocument.Parse(final.Output);
+            Assert.True(json.RootElement.GetProperty("readBackEqual").GetBoolean());
+            var rows = json.RootElement.GetProperty("tables").EnumerateArray().Sum(table => table.GetProperty("rows").GetInt64());
+            Assert.Equal(rows, await database.CountAsync("exitkit_id_map"));
+        }
+        finally
+        {
+            Directory.Delete(package, recursive: true);
+        }
+    }
+
+    private static async Task<string> WriteAsync(string folder, string settings)
+    {
+        var path = Path.Combine(folder, "sample.json");
+        await File.WriteAllTextAsync(path, settings, TestContext.Current.CancellationToken);
+        return path;
+    }
+
     private sealed record Outcome(int ExitCode, string Output, string Error)
     {
         public string All => Output + Error;
@@ -136,6 +183,17 @@ public sealed class ImportCommandTests(DemoPackage demo) : IClassFixture<DemoPac
     private static Task<Outcome> RunAsync(params string[] arguments) => RunAsync(new Dictionary<string, string>(), arguments);
 
     private static async Task<Outcome> RunAsync(Dictionary<string, string> environment, params string[] arguments)
+    {
+        using var process = Start(environment, arguments);
+        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        return new Outcome(process.ExitCode, await output, await error);
+    }
+
+    private static Process Start(params string[] arguments) => Start(new Dictionary<string, string>(), arguments);
+
+    private static Process Start(Dictionary<string, string> environment, params string[] arguments)
     {
         var folder = new DirectoryInfo(AppContext.BaseDirectory);
         while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "ExitKit.sln")))
@@ -155,10 +213,6 @@ public sealed class ImportCommandTests(DemoPackage demo) : IClassFixture<DemoPac
         {
             start.Environment[name] = value;
         }
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        return new Outcome(process.ExitCode, await output, await error);
+        return Process.Start(start)!;
     }
 }
