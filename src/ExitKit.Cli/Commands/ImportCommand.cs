@@ -59,7 +59,8 @@ internal static class ImportCommand
                 if (!options.DryRun)
                 {
                     screen.Line("Reading the successor back to reconcile every row with the package...");
-                    readBack = await ReadBackVerifier.VerifyAsync(opened, successor, new ReadBackOptions { Tables = options.Tables }, cancellationToken: cancellationToken);
+                    var reconciled = new Synchronous<TableReadBack>(table => screen.Line($"  {table.Table}: {(table.Equal ? "equal" : "DIFFERS")}"));
+                    readBack = await ReadBackVerifier.VerifyAsync(opened, successor, new ReadBackOptions { Tables = options.Tables }, reconciled, cancellationToken);
                 }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

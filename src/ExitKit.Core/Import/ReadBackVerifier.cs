@@ -57,9 +57,9 @@ public sealed record ReadBackResult(IReadOnlyList<TableReadBack> Tables, TimeSpa
 /// </remarks>
 public static class ReadBackVerifier
 {
-    /// <summary>Reconciles a successor with a package.</summary>
+    /// <summary>Reconciles a successor with a package; <paramref name="progress"/> hears of each table as it is reconciled.</summary>
     public static async Task<ReadBackResult> VerifyAsync(ExitPackage package, ISuccessorConnector successor, ReadBackOptions options,
-        IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<TableReadBack>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(package);
         ArgumentNullException.ThrowIfNull(successor);
@@ -70,8 +70,9 @@ public static class ReadBackVerifier
         var results = new List<TableReadBack>(tables.Count);
         foreach (var table in tables)
         {
-            progress?.Report(table.Name);
-            results.Add(await VerifyTableAsync(package, successor, table, options, cancellationToken));
+            var result = await VerifyTableAsync(package, successor, table, options, cancellationToken);
+            results.Add(result);
+            progress?.Report(result);
         }
         return new ReadBackResult(results, options.Time.GetElapsedTime(started));
     }
