@@ -7,6 +7,7 @@ var root = new RootCommand("ExitKit: export a CX vendor's data into a neutral, v
     DemoCommand.Create(),
     ExportCommand.Create(),
     ValidateCommand.Create(),
+    ImportCommand.Create(),
     VerifyCommand.Create(),
     InspectCommand.Create(),
     ConnectorsCommand.Create(),

@@ -1,0 +1,328 @@
+using System.Data;
+using System.Runtime.CompilerServices;
+using System.Text;
+using ExitKit.Schema;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace ExitKit.Connectors.SqlSuccessor.Internal;
+
+/// <summary>PostgreSQL: each batch is copied (binary COPY) into a temporary staging table, then upserted in one statement.</summary>
+/// <remarks>
+/// <c>INSERT ... SELECT FROM stage ON CONFLICT (source_system, source_id) DO UPDATE ... WHERE row IS DISTINCT FROM</c> makes
+/// the load idempotent: new keys are created, changed rows updated, equal rows left alone (they are not even offered to the
+/// insert, so constraints added to the successor later do not refuse rows it already holds unchanged). When the database refuses a row
+/// the statement fails as a whole; the batch is then halved under savepoints until the refused rows stand alone, so a few
+/// bad rows cost a few dozen statements, not one per row. Each batch, with its id map entries, is one transaction.
+/// </remarks>
+internal sealed class PostgresSuccessor(Secret connectionString, string schema) : ISuccessorConnector
+{
+    private const string Provider = "postgresql";
+    private NpgsqlConnection? _connection;
+    private readonly Dictionary<string, Statements> _statements = new(StringComparer.Ordinal);
+
+    private string Target(TableSchema table) => $"{Quote(schema)}.{Quote(table.Name)}";
+    private string Map => $"{Quote(schema)}.{Quote(SuccessorSql.IdMap)}";
+    private static string Stage(TableSchema table) => Quote("exitkit_stage_" + table.Name);
+    private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    public async Task PrepareAsync(IReadOnlyList<TableSchema> tables, bool dryRun, CancellationToken cancellationToken = default)
+    {
+        var connection = await ConnectAsync(cancellationToken);
+        if (dryRun)
+        {
+            return;
+        }
+        await using var command = new NpgsqlCommand(CreateSchemaSql(tables), connection);
+        try
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (PostgresException error)
+        {
+            throw SuccessorSql.Failed(Provider, $"creating the neutral tables in schema {schema}", error);
+        }
+    }
+
+    public async Task<IReadOnlyList<RowImportResult>> ImportAsync(TableSchema table, IReadOnlyList<object?[]> rows, bool dryRun,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(rows);
+        var connection = await ConnectAsync(cancellationToken);
+        var statements = StatementsFor(table);
+        var outcomes = new SuccessorSql.Outcomes(rows);
+        if (rows.Count == 0)
+        {
+            return outcomes.ToResults();
+        }
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (dryRun)
+        {
+            // A dry run does everything a real one does, in a transaction it then rolls back: it even finds the rows the database would refuse.
+            await ExecuteAsync(connection, transaction, CreateSchemaSql([table]), cancellationToken);
+        }
+        await ExecuteAsync(connection, transaction, statements.CreateStage, cancellationToken);
+        await CopyAsync(connection, table, rows, cancellationToken);
+        await UpsertAsync(connection, transaction, statements, outcomes, 0, rows.Count, cancellationToken);
+        if (dryRun)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return outcomes.ToResults();
+        }
+        await using (var map = new NpgsqlCommand(statements.MapIds, connection, transaction))
+        {
+            map.Parameters.Add(new NpgsqlParameter { Value = table.Name, NpgsqlDbType = NpgsqlDbType.Text });
+            map.Parameters.Add(new NpgsqlParameter { Value = outcomes.FailedIndexes(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
+            await using var reader = await map.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                outcomes.SuccessorId(reader.GetString(0), reader.GetString(1), reader.GetInt64(2).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return outcomes.ToResults();
+    }
+
+    public async IAsyncEnumerable<object?[]> ReadBackAsync(TableSchema table, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        var connection = await ConnectAsync(cancellationToken);
+        await using (var exists = new NpgsqlCommand("SELECT to_regclass($1) IS NOT NULL", connection))
+        {
+            exists.Parameters.Add(new NpgsqlParameter { Value = Target(table) });
+            if (!(bool)(await exists.ExecuteScalarAsync(cancellationToken))!)
+            {
+                yield break;
+            }
+        }
+        var columns = string.Join(", ", table.Columns.Select(column => column.Type == ColumnType.Json ? $"{Quote(column.Name)}::text" : Quote(column.Name)));
+        await using var command = new NpgsqlCommand($"SELECT {columns} FROM {Target(table)}", connection);
+        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var row = new object?[table.Columns.Count];
+            for (var ordinal = 0; ordinal < row.Length; ordinal++)
+            {
+                if (await reader.IsDBNullAsync(ordinal, cancellationToken))
+                {
+                    continue;
+                }
+                row[ordinal] = table.Columns[ordinal].Type switch
+                {
+                    ColumnType.Text or ColumnType.Json => reader.GetString(ordinal),
+                    ColumnType.Integer => reader.GetInt64(ordinal),
+                    ColumnType.Number => reader.GetDouble(ordinal),
+                    ColumnType.Boolean => reader.GetBoolean(ordinal),
+                    ColumnType.Timestamp => reader.GetFieldValue<DateTimeOffset>(ordinal),
+                    ColumnType.TextList => reader.GetFieldValue<string[]>(ordinal),
+                    _ => throw new InvalidOperationException($"Column {table.Columns[ordinal].Name} has an unknown type."),
+                };
+            }
+            yield return row;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_connection is not null)
+        {
+            await _connection.DisposeAsync();
+        }
+    }
+
+    private async Task<NpgsqlConnection> ConnectAsync(CancellationToken cancellationToken)
+    {
+        if (_connection is { State: ConnectionState.Open })
+        {
+            return _connection;
+        }
+        if (_connection is not null)
+        {
+            await _connection.DisposeAsync();
+        }
+        try
+        {
+            _connection = new NpgsqlConnection(connectionString.Reveal());
+            await _connection.OpenAsync(cancellationToken);
+            return _connection;
+        }
+        catch (ArgumentException)
+        {
+            // The parser's message can quote a part of the connection string; say only that it is malformed.
+            throw new ExitKitException($"Successor sql-successor ({Provider}): the connection string is not valid. Check its keys and values (see the provider's documentation).");
+        }
+        catch (NpgsqlException error)
+        {
+            // Npgsql's messages name the host and the failure, never the password.
+            throw SuccessorSql.Failed(Provider, "connecting", error);
+        }
+    }
+
+    private static async Task CopyAsync(NpgsqlConnection connection, TableSchema table, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken)
+    {
+        var columns = string.Join(", ", table.Columns.Select(column => Quote(column.Name)));
+        await using var importer = await connection.BeginBinaryImportAsync($"COPY {Stage(table)} (ord, {columns}) FROM STDIN (FORMAT BINARY)", cancellationToken);
+        for (var index = 0; index < rows.Count; index++)
+        {
+            var row = rows[index];
+            await importer.StartRowAsync(cancellationToken);
+            await importer.WriteAsync(index, NpgsqlDbType.Integer, cancellationToken);
+            for (var ordinal = 0; ordinal < table.Columns.Count; ordinal++)
+            {
+                var value = row[ordinal];
+                if (value is null)
+                {
+                    await importer.WriteNullAsync(cancellationToken);
+                    continue;
+                }
+                switch (table.Columns[ordinal].Type)
+                {
+                    case ColumnType.Text or ColumnType.Json: await importer.WriteAsync((string)value, NpgsqlDbType.Text, cancellationToken); break;
+                    case ColumnType.Integer: await importer.WriteAsync((long)value, NpgsqlDbType.Bigint, cancellationToken); break;
+                    case ColumnType.Number: await importer.WriteAsync((double)value, NpgsqlDbType.Double, cancellationToken); break;
+                    case ColumnType.Boolean: await importer.WriteAsync((bool)value, NpgsqlDbType.Boolean, cancellationToken); break;
+                    case ColumnType.Timestamp: await importer.WriteAsync(((DateTimeOffset)value).ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken); break;
+                    case ColumnType.TextList: await importer.WriteAsync((string[])value, NpgsqlDbType.Array | NpgsqlDbType.Text, cancellationToken); break;
+                    default: throw new InvalidOperationException($"Column {table.Columns[ordinal].Name} has an unknown type.");
+                }
+            }
+        }
+        await importer.CompleteAsync(cancellationToken);
+    }
+
+    private static async Task UpsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Statements statements,
+        SuccessorSql.Outcomes outcomes, int from, int to, CancellationToken cancellationToken)
+    {
+        await transaction.SaveAsync("exitkit_range", cancellationToken);
+        var written = new List<(string System, string Id, bool Created)>();
+        try
+        {
+            await using var command = new NpgsqlCommand(statements.Upsert, connection, transaction);
+            command.Parameters.Add(new NpgsqlParameter { Value = from, NpgsqlDbType = NpgsqlDbType.Integer });
+            command.Parameters.Add(new NpgsqlParameter { Value = to, NpgsqlDbType = NpgsqlDbType.Integer });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                written.Add((reader.GetString(0), reader.GetString(1), reader.GetBoolean(2)));
+            }
+        }
+        catch (PostgresException error) when (IsAboutRow(error))
+        {
+            await transaction.RollbackAsync("exitkit_range", cancellationToken);
+            if (to - from == 1)
+            {
+                outcomes.Failed(from, Reason(error));
+                return;
+            }
+            var middle = from + ((to - from) / 2);
+            await UpsertAsync(connection, transaction, statements, outcomes, from, middle, cancellationToken);
+            await UpsertAsync(connection, transaction, statements, outcomes, middle, to, cancellationToken);
+            return;
+        }
+        await transaction.ReleaseAsync("exitkit_range", cancellationToken);
+        foreach (var (system, id, created) in written)
+        {
+            outcomes.Written(system, id, created, from, to);
+        }
+    }
+
+    // Data exceptions (22), integrity constraints (23) and errors raised by triggers (P0) are about the row; so is 21000, a key
+    // twice in one batch, which halving separates (the second then updates the first). Anything else is about the database.
+    private static bool IsAboutRow(PostgresException error) =>
+        error.SqlState.StartsWith("22", StringComparison.Ordinal) || error.SqlState.StartsWith("23", StringComparison.Ordinal)
+        || error.SqlState.StartsWith("P0", StringComparison.Ordinal) || error.SqlState == PostgresErrorCodes.CardinalityViolation;
+
+    // The message and the column, not the detail: PostgreSQL's detail repeats the failing row's values, which may be personal data.
+    private static string Reason(PostgresException error) =>
+        error.ColumnName is null ? $"{error.MessageText} (SQLSTATE {error.SqlState})" : $"{error.MessageText}, column {error.ColumnName} (SQLSTATE {error.SqlState})";
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private string CreateSchemaSql(IReadOnlyList<TableSchema> tables)
+    {
+        var sql = new StringBuilder();
+        sql.Append("CREATE SCHEMA IF NOT EXISTS ").Append(Quote(schema)).AppendLine(";");
+        foreach (var table in tables)
+        {
+            sql.Append("CREATE TABLE IF NOT EXISTS ").Append(Target(table)).AppendLine(" (");
+            foreach (var column in table.Columns)
+            {
+                sql.Append("  ").Append(Quote(column.Name)).Append(' ').Append(SqlType(column)).AppendLine(column.Required ? " NOT NULL," : ",");
+            }
+            sql.AppendLine("  PRIMARY KEY (source_system, source_id));");
+        }
+        sql.Append("CREATE TABLE IF NOT EXISTS ").Append(Map).AppendLine("""
+             (
+              successor_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+              table_name text NOT NULL,
+              source_system text NOT NULL,
+              source_id text NOT NULL,
+              imported_at timestamptz NOT NULL DEFAULT now(),
+              UNIQUE (table_name, source_system, source_id));
+            """);
+        return sql.ToString();
+    }
+
+    private static string SqlType(ColumnSchema column) => column.Type switch
+    {
+        ColumnType.Text => "text",
+        ColumnType.Integer => "bigint",
+        ColumnType.Number => "double precision",
+        ColumnType.Boolean => "boolean",
+        ColumnType.Timestamp => "timestamptz",
+        // json (not jsonb) keeps the text exactly as the package holds it, so it reads back byte for byte; it is still validated.
+        ColumnType.Json => "json",
+        ColumnType.TextList => "text[]",
+        _ => throw new InvalidOperationException($"Column {column.Name} has an unknown type."),
+    };
+
+    private Statements StatementsFor(TableSchema table)
+    {
+        if (_statements.TryGetValue(table.Name, out var cached))
+        {
+            return cached;
+        }
+        var names = table.Columns.Select(column => Quote(column.Name)).ToArray();
+        var stageColumns = string.Join(", ", table.Columns.Select(column =>
+            $"{Quote(column.Name)} {(column.Type == ColumnType.Json ? "text" : SqlType(column))}"));
+        var selected = string.Join(", ", table.Columns.Select(column => column.Type == ColumnType.Json ? $"s.{Quote(column.Name)}::json" : $"s.{Quote(column.Name)}"));
+        var values = SuccessorSql.ValueColumns(table).ToArray();
+        string Compared(string alias, ColumnSchema column) => column.Type == ColumnType.Json ? $"{alias}.{Quote(column.Name)}::text" : $"{alias}.{Quote(column.Name)}";
+        var statements = new Statements(
+            CreateStage: $"CREATE TEMP TABLE IF NOT EXISTS {Stage(table)} (ord integer NOT NULL, {stageColumns}) ON COMMIT DELETE ROWS",
+            Upsert: $"""
+                INSERT INTO {Target(table)} AS t ({string.Join(", ", names)})
+                SELECT {selected} FROM {Stage(table)} s
+                LEFT JOIN LATERAL (SELECT ROW({string.Join(", ", values.Select(column => Compared("e", column)))}) IS NOT DISTINCT FROM ROW({string.Join(", ", values.Select(column => $"s.{Quote(column.Name)}"))}) AS same
+                  FROM {Target(table)} e WHERE e.source_system = s.source_system AND e.source_id = s.source_id LIMIT 1) held ON true
+                WHERE s.ord >= $1 AND s.ord < $2 AND held.same IS NOT TRUE
+                ON CONFLICT (source_system, source_id) DO UPDATE SET {string.Join(", ", values.Select(column => $"{Quote(column.Name)} = EXCLUDED.{Quote(column.Name)}"))}
+                WHERE ROW({string.Join(", ", values.Select(column => Compared("t", column)))}) IS DISTINCT FROM ROW({string.Join(", ", values.Select(column => Compared("EXCLUDED", column)))})
+                RETURNING t.source_system, t.source_id, (t.xmax = 0)
+                """,
+            // Rows the batch wrote or found get an id once; the ids of keys mapped before come from the map's unique index.
+            // LATERAL ... LIMIT 1 keeps every lookup an index probe: the staging table has no statistics, and a hash join would
+            // scan the whole, growing table for every batch.
+            MapIds: $"""
+                WITH added AS (
+                  INSERT INTO {Map} (table_name, source_system, source_id)
+                  SELECT $1, source_system, source_id FROM {Stage(table)} WHERE NOT (ord = ANY($2))
+                  ON CONFLICT (table_name, source_system, source_id) DO NOTHING RETURNING source_system, source_id, successor_id)
+                SELECT source_system, source_id, successor_id FROM added
+                UNION ALL
+                SELECT s.source_system, s.source_id, m.successor_id FROM {Stage(table)} s
+                CROSS JOIN LATERAL (SELECT successor_id FROM {Map} m
+                  WHERE m.table_name = $1 AND m.source_system = s.source_system AND m.source_id = s.source_id LIMIT 1) m
+                WHERE NOT (s.ord = ANY($2))
+                """);
+        _statements[table.Name] = statements;
+        return statements;
+    }
+
+    private sealed record Statements(string CreateStage, string Upsert, string MapIds);
+}

@@ -1,0 +1,280 @@
+using System.Data;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using ExitKit.Schema;
+using Microsoft.Data.Sqlite;
+
+namespace ExitKit.Connectors.SqlSuccessor.Internal;
+
+/// <summary>SQLite: each batch is one transaction of prepared <c>INSERT ... ON CONFLICT DO UPDATE ... WHERE row differs</c> statements.</summary>
+/// <remarks>
+/// SQLite backs out only the statement that breaks a constraint and keeps the transaction, so a refused row costs nothing
+/// but its own failure. Tables are STRICT, so the database itself refuses a value of the wrong type.
+/// </remarks>
+internal sealed class SqliteSuccessor(string? databasePath, Secret? connectionString) : ISuccessorConnector
+{
+    private const string Provider = "sqlite";
+    private SqliteConnection? _connection;
+    private readonly Dictionary<string, string> _upserts = new(StringComparer.Ordinal);
+
+    private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    public async Task PrepareAsync(IReadOnlyList<TableSchema> tables, bool dryRun, CancellationToken cancellationToken = default)
+    {
+        var connection = await ConnectAsync(dryRun, cancellationToken);
+        if (dryRun)
+        {
+            return;
+        }
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync(connection, transaction, CreateSchemaSql(tables), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<RowImportResult>> ImportAsync(TableSchema table, IReadOnlyList<object?[]> rows, bool dryRun,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(rows);
+        var connection = await ConnectAsync(dryRun, cancellationToken);
+        var outcomes = new SuccessorSql.Outcomes(rows);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        if (dryRun)
+        {
+            // A dry run does everything a real one does, in a transaction it then rolls back.
+            await ExecuteAsync(connection, transaction, CreateSchemaSql([table]), cancellationToken);
+        }
+        await using var upsert = Command(connection, transaction, UpsertSql(table));
+        var values = table.Columns.Select((column, ordinal) => upsert.Parameters.Add("$p" + ordinal.ToString(CultureInfo.InvariantCulture), ParameterType(column))).ToArray();
+        await using var mapInsert = Command(connection, transaction,
+            $"INSERT INTO {Quote(SuccessorSql.IdMap)} (table_name, source_system, source_id) VALUES ($t, $s, $i) ON CONFLICT DO NOTHING RETURNING successor_id");
+        await using var mapSelect = Command(connection, transaction,
+            $"SELECT successor_id FROM {Quote(SuccessorSql.IdMap)} WHERE table_name = $t AND source_system = $s AND source_id = $i");
+        foreach (var command in new[] { mapInsert, mapSelect })
+        {
+            command.Parameters.AddWithValue("$t", table.Name);
+            command.Parameters.Add("$s", Microsoft.Data.Sqlite.SqliteType.Text);
+            command.Parameters.Add("$i", Microsoft.Data.Sqlite.SqliteType.Text);
+        }
+        for (var index = 0; index < rows.Count; index++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var row = rows[index];
+            for (var ordinal = 0; ordinal < values.Length; ordinal++)
+            {
+                values[ordinal].Value = ToDatabase(table.Columns[ordinal], row[ordinal]);
+            }
+            int changed;
+            try
+            {
+                changed = upsert.ExecuteNonQuery();
+            }
+            catch (SqliteException error) when (IsAboutRow(error))
+            {
+                outcomes.Failed(index, error.Message);
+                continue;
+            }
+            foreach (var command in new[] { mapInsert, mapSelect })
+            {
+                command.Parameters["$s"].Value = row[0];
+                command.Parameters["$i"].Value = row[1];
+            }
+            // The id map is written in the same transaction as the row, so a key it lacks is a row this successor never held.
+            var newId = mapInsert.ExecuteScalar();
+            if (changed == 0)
+            {
+                outcomes.Skipped(index);
+            }
+            else
+            {
+                outcomes.Written(index, created: newId is not null);
+            }
+            outcomes.SuccessorId(index, Convert.ToString(newId ?? mapSelect.ExecuteScalar(), CultureInfo.InvariantCulture)!);
+        }
+        if (dryRun)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+        }
+        else
+        {
+            await transaction.CommitAsync(cancellationToken);
+        }
+        return outcomes.ToResults();
+    }
+
+    public async IAsyncEnumerable<object?[]> ReadBackAsync(TableSchema table, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        var connection = await ConnectAsync(dryRun: true, cancellationToken);
+        await using (var exists = new SqliteCommand("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $name", connection))
+        {
+            exists.Parameters.AddWithValue("$name", table.Name);
+            if ((long)(await exists.ExecuteScalarAsync(cancellationToken))! == 0)
+            {
+                yield break;
+            }
+        }
+        await using var command = new SqliteCommand($"SELECT {string.Join(", ", table.Columns.Select(column => Quote(column.Name)))} FROM {Quote(table.Name)}", connection);
+        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var row = new object?[table.Columns.Count];
+            for (var ordinal = 0; ordinal < row.Length; ordinal++)
+            {
+                if (reader.IsDBNull(ordinal))
+                {
+                    continue;
+                }
+                row[ordinal] = table.Columns[ordinal].Type switch
+                {
+                    ColumnType.Text or ColumnType.Json => reader.GetString(ordinal),
+                    ColumnType.Integer => reader.GetInt64(ordinal),
+                    ColumnType.Number => reader.GetDouble(ordinal),
+                    ColumnType.Boolean => reader.GetInt64(ordinal) != 0,
+                    ColumnType.Timestamp => SuccessorSql.TextToTimestamp(reader.GetString(ordinal)),
+                    ColumnType.TextList => SuccessorSql.JsonToList(reader.GetString(ordinal)),
+                    _ => throw new InvalidOperationException($"Column {table.Columns[ordinal].Name} has an unknown type."),
+                };
+            }
+            yield return row;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_connection is not null)
+        {
+            await _connection.DisposeAsync();
+        }
+    }
+
+    private async Task<SqliteConnection> ConnectAsync(bool dryRun, CancellationToken cancellationToken)
+    {
+        if (_connection is not null)
+        {
+            return _connection;
+        }
+        string text;
+        if (databasePath is not null)
+        {
+            // A dry run must not even create the file: against a database that does not exist yet, it runs on an empty one in memory.
+            var absent = !File.Exists(databasePath);
+            text = new SqliteConnectionStringBuilder
+            {
+                DataSource = dryRun && absent ? ":memory:" : databasePath,
+                Mode = dryRun && absent ? SqliteOpenMode.Memory : SqliteOpenMode.ReadWriteCreate,
+                Pooling = false,
+            }.ToString();
+        }
+        else
+        {
+            text = connectionString!.Reveal();
+        }
+        try
+        {
+            _connection = new SqliteConnection(text);
+            await _connection.OpenAsync(cancellationToken);
+            await using var pragmas = new SqliteCommand("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;", _connection);
+            await pragmas.ExecuteNonQueryAsync(cancellationToken);
+            return _connection;
+        }
+        catch (Exception error) when (error is SqliteException or ArgumentException)
+        {
+            _connection = null;
+            throw SuccessorSql.Failed(Provider, $"opening {(databasePath is null ? "the database" : databasePath)}", error);
+        }
+    }
+
+    // Constraint violations, type mismatches and values too big are about the row; a busy, full or broken database is not.
+    private static bool IsAboutRow(SqliteException error) => error.SqliteErrorCode is 18 or 19 or 20 or 25;
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql) =>
+        new(sql, connection, transaction);
+
+    private static async Task ExecuteAsync(SqliteConnection connection, SqliteTransaction transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, sql);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static object ToDatabase(ColumnSchema column, object? value) => value switch
+    {
+        null => DBNull.Value,
+        bool flag => flag ? 1L : 0L,
+        DateTimeOffset instant => SuccessorSql.TimestampToText(instant),
+        string[] items => SuccessorSql.ListToJson(items),
+        _ => value,
+    };
+
+    private static SqliteType ParameterType(ColumnSchema column) => column.Type switch
+    {
+        ColumnType.Integer or ColumnType.Boolean => Microsoft.Data.Sqlite.SqliteType.Integer,
+        ColumnType.Number => Microsoft.Data.Sqlite.SqliteType.Real,
+        _ => Microsoft.Data.Sqlite.SqliteType.Text,
+    };
+
+    private static string CreateSchemaSql(IReadOnlyList<TableSchema> tables)
+    {
+        var sql = new StringBuilder();
+        foreach (var table in tables)
+        {
+            sql.Append("CREATE TABLE IF NOT EXISTS ").Append(Quote(table.Name)).AppendLine(" (");
+            foreach (var column in table.Columns)
+            {
+                sql.Append("  ").Append(Quote(column.Name)).Append(' ').Append(column.Type switch
+                {
+                    ColumnType.Integer or ColumnType.Boolean => "INTEGER",
+                    ColumnType.Number => "REAL",
+                    _ => "TEXT",
+                });
+                if (column.Required)
+                {
+                    sql.Append(" NOT NULL");
+                }
+                if (column.Type is ColumnType.Json or ColumnType.TextList)
+                {
+                    sql.Append(" CHECK (").Append(Quote(column.Name)).Append(" IS NULL OR json_valid(").Append(Quote(column.Name)).Append("))");
+                }
+                if (column.Type == ColumnType.Boolean)
+                {
+                    sql.Append(" CHECK (").Append(Quote(column.Name)).Append(" IN (0, 1))");
+                }
+                sql.AppendLine(",");
+            }
+            sql.AppendLine("  PRIMARY KEY (source_system, source_id)) STRICT;");
+        }
+        sql.Append("CREATE TABLE IF NOT EXISTS ").Append(Quote(SuccessorSql.IdMap)).AppendLine("""
+             (
+              successor_id INTEGER PRIMARY KEY,
+              table_name TEXT NOT NULL,
+              source_system TEXT NOT NULL,
+              source_id TEXT NOT NULL,
+              imported_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+              UNIQUE (table_name, source_system, source_id)) STRICT;
+            """);
+        return sql.ToString();
+    }
+
+    private static string Parameter(int ordinal) => "$p" + ordinal.ToString(CultureInfo.InvariantCulture);
+
+    // An equal row is not even offered to the insert, so triggers and constraints added later do not refuse rows already held unchanged.
+    private string UpsertSql(TableSchema table)
+    {
+        if (_upserts.TryGetValue(table.Name, out var cached))
+        {
+            return cached;
+        }
+        var target = Quote(table.Name);
+        var values = SuccessorSql.ValueColumns(table).ToArray();
+        var sql = $"""
+            INSERT INTO {target} ({string.Join(", ", table.Columns.Select(column => Quote(column.Name)))})
+            SELECT {string.Join(", ", table.Columns.Select((_, ordinal) => Parameter(ordinal)))}
+            WHERE NOT EXISTS (SELECT 1 FROM {target} WHERE source_system = $p0 AND source_id = $p1 AND {string.Join(" AND ", values.Select(column => $"{Quote(column.Name)} IS {Parameter(table.OrdinalOf(column.Name))}"))})
+            ON CONFLICT (source_system, source_id) DO UPDATE SET {string.Join(", ", values.Select(column => $"{Quote(column.Name)} = excluded.{Quote(column.Name)}"))}
+            WHERE {string.Join(" OR ", values.Select(column => $"{target}.{Quote(column.Name)} IS NOT excluded.{Quote(column.Name)}"))}
+            """;
+        _upserts[table.Name] = sql;
+        return sql;
+    }
+}
