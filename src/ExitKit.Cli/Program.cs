@@ -8,6 +8,7 @@ var root = new RootCommand("ExitKit: export a CX vendor's data into a neutral, v
     ExportCommand.Create(),
     ValidateCommand.Create(),
     ImportCommand.Create(),
+    RehearseCommand.Create(),
     VerifyCommand.Create(),
     InspectCommand.Create(),
     ConnectorsCommand.Create(),

@@ -24,7 +24,11 @@ public sealed class CliTests : IDisposable
         var broken = await ExitKitProcess.RunAsync("validate", package, "--schedule", brokenSchedule);
         Assert.Equal(2, broken.ExitCode);
         Assert.Contains("broken.yaml:", broken.Error, StringComparison.Ordinal);
-        Assert.Contains("300 interactions from", outcome.Output, StringComparison.Ordinal);
+        Assert.Contains("every row arrived", outcome.Output, StringComparison.Ordinal);
+        Assert.Contains("the successor holds every row, equal to the package", outcome.Output, StringComparison.Ordinal);
+        Assert.Contains("Projection: full exit", outcome.Output, StringComparison.Ordinal);
+        Assert.True(File.Exists(package + "-staging.db"));
+        Assert.True(File.Exists(package + "-report/rehearsal.html"));
         Assert.True(File.Exists(Path.Combine(package, "tagmanifest-sha256.txt")));
 
         var verify = await ExitKitProcess.RunAsync("verify", package, "--json");
@@ -86,7 +90,57 @@ public sealed class CliTests : IDisposable
         Assert.Contains("--resume", outcome.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Rehearse_runs_a_plan_end_to_end_and_compares_with_the_previous_rehearsal()
+    {
+        var schedule = Path.Combine(ExitKitProcess.RepositoryRoot(), "manifests/examples/demo.schedule.yaml");
+        string Plan(int run, string? previous) => $"""
+            name: Quarterly rehearsal
+            source:
+              connector: sample
+              settings:
+                interactions: 250
+            package: package-{run}
+            schedule: {schedule}
+            successor:
+              connector: sql-successor
+              settings:
+                provider: sqlite
+                databasePath: staging-{run}.db
+            report: report-{run}
+            {(previous is null ? "" : $"previousReport: {previous}")}
+            """;
+        var first = Path.Combine(_folder, "first.yaml");
+        await File.WriteAllTextAsync(first, Plan(1, null), TestContext.Current.CancellationToken);
+        var outcome = await ExitKitProcess.RunAsync("rehearse", "--plan", first);
+        Assert.True(outcome.ExitCode == 0, outcome.All);
+        Assert.True(File.Exists(Path.Combine(_folder, "report-1", "rehearsal.md")));
+        Assert.True(File.Exists(Path.Combine(_folder, "staging-1.db")));
+
+        var second = Path.Combine(_folder, "second.yaml");
+        await File.WriteAllTextAsync(second, Plan(2, "report-1/rehearsal.json").Replace("interactions: 250", "interactions: 260", StringComparison.Ordinal), TestContext.Current.CancellationToken);
+        var again = await ExitKitProcess.RunAsync("rehearse", "--plan", second, "--json");
+        Assert.True(again.ExitCode == 0, again.All);
+        Assert.Contains("interactions: 260 rows, was 250", again.Output, StringComparison.Ordinal);
+        var markdown = await File.ReadAllTextAsync(Path.Combine(_folder, "report-2", "rehearsal.md"), TestContext.Current.CancellationToken);
+        Assert.Contains("## Since the previous rehearsal", markdown, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_plan_with_an_unknown_setting_is_refused_naming_the_file()
+    {
+        var plan = Path.Combine(_folder, "plan.yaml");
+        await File.WriteAllTextAsync(plan, "name: x\nsourse:\n  connector: sample\npackage: p\n", TestContext.Current.CancellationToken);
+        var outcome = await ExitKitProcess.RunAsync("rehearse", "--plan", plan);
+        Assert.Equal(2, outcome.ExitCode);
+        Assert.Contains("sourse", outcome.Error, StringComparison.Ordinal);
+        Assert.Contains("plan.yaml", outcome.Error, StringComparison.Ordinal);
+    }
+
     [Theory]
+    [InlineData("rehearse")]
+    [InlineData("import")]
+    [InlineData("seal")]
     [InlineData("demo")]
     [InlineData("export")]
     [InlineData("verify")]
