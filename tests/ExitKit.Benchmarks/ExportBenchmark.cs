@@ -12,7 +12,8 @@ using ExitKit.Testing;
 
 namespace ExitKit.Benchmarks;
 
-internal sealed record ExportFigures(int Interactions, long Rows, double Seconds, double RowsPerSecond, long PeakRssBytes, long PackageBytes);
+internal sealed record ExportFigures(int Interactions, long Rows, double Seconds, double RowsPerSecond, long PeakRssBytes, long PackageBytes,
+    double GcPauseSeconds = 0, int Gen0 = 0, int Gen1 = 0, int Gen2 = 0, long AllocatedBytes = 0);
 
 internal static class ExportBenchmark
 {
@@ -57,7 +58,8 @@ internal static class ExportBenchmark
         }
         watch.Stop();
         var bytes = Directory.Exists(folder) ? Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Sum(path => new FileInfo(path).Length) : 0;
-        return new ExportFigures(interactions, rows, watch.Elapsed.TotalSeconds, rows / watch.Elapsed.TotalSeconds, PeakRss(), bytes);
+        return new ExportFigures(interactions, rows, watch.Elapsed.TotalSeconds, rows / watch.Elapsed.TotalSeconds, PeakRss(), bytes,
+            GC.GetTotalPauseDuration().TotalSeconds, GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalAllocatedBytes());
     }
 
     /// <summary>This process's peak resident set (VmHWM), which is what "peak RSS" means in docs/benchmarks.md.</summary>
