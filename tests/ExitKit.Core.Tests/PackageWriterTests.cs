@@ -30,7 +30,13 @@ public sealed class PackageWriterTests : IDisposable
         var refused = await Assert.ThrowsAsync<ExitKitException>(() => SamplePackages.ExportAsync(_folder, 3_000, small, cancellationToken: TestContext.Current.CancellationToken));
         Assert.Contains("--resume", refused.Message, StringComparison.Ordinal);
 
+        // A part renamed into place by a run that died before recording it: the resumed export must not seal it in.
+        var orphan = Path.Combine(_folder, "data", "messages", "part-00077.parquet");
+        Directory.CreateDirectory(Path.GetDirectoryName(orphan)!);
+        await File.WriteAllTextAsync(orphan, "left by a crash", TestContext.Current.CancellationToken);
+
         var resumed = await SamplePackages.ExportAsync(_folder, 3_000, small with { Resume = true }, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.False(File.Exists(orphan));
         Assert.True(resumed.Resumed);
         Assert.True(resumed.Complete);
         var verification = await PackageVerifier.VerifyAsync(new LocalPackageStore(_folder), cancellationToken: TestContext.Current.CancellationToken);

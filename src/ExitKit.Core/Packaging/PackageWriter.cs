@@ -400,9 +400,33 @@ public sealed class PackageWriter : IExportContext, IDisposable
             throw new InvalidOperationException("Only a shard is finished; a whole export is sealed.");
         }
         ThrowIfIncomplete();
+        await RemoveUncheckpointedPartsAsync(cancellationToken);
         _state.Finished = true;
         await SaveStateAsync(cancellationToken);
         return await BuildManifestAsync(_time.GetUtcNow(), cancellationToken);
+    }
+
+    /// <summary>Removes part files of this export (or shard) that no checkpoint lists: renamed into place by a run that crashed
+    /// before recording them, and not rewritten by the resumed run.</summary>
+    private async Task RemoveUncheckpointedPartsAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (table, checkpoint) in _state.Tables)
+        {
+            var listed = checkpoint.Parts.Select(part => part.Path).ToHashSet(StringComparer.Ordinal);
+            var prefix = PackageLayout.TableFolder(table) + (_state.Shard is null ? "part-" : _state.Shard + "-part-");
+            var orphans = new List<string>();
+            await foreach (var file in _store.ListAsync(prefix, cancellationToken))
+            {
+                if (!listed.Contains(file.Path))
+                {
+                    orphans.Add(file.Path);
+                }
+            }
+            foreach (var orphan in orphans)
+            {
+                await _store.DeleteAsync(orphan, cancellationToken);
+            }
+        }
     }
 
     private void ThrowIfIncomplete()
@@ -420,6 +444,7 @@ public sealed class PackageWriter : IExportContext, IDisposable
     public async Task<PackageManifest> SealAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfIncomplete();
+        await RemoveUncheckpointedPartsAsync(cancellationToken);
         var sealedAt = _time.GetUtcNow();
         var manifest = await BuildManifestAsync(sealedAt, cancellationToken);
         await PackageSealer.SealAsync(_store, manifest, _time, cancellationToken);
