@@ -30,6 +30,9 @@ switch (mode)
     case "zendesk":
         await SourceBenchmarks.ZendeskAsync(args.Skip(1).Select(value => int.Parse(value, invariant)).DefaultIfEmpty(100_000).ToArray());
         break;
+    case "import":
+        await ImportBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], invariant) : 1_000_000);
+        break;
     case "validate":
         await SourceBenchmarks.ValidateAsync(args.Length > 1 ? int.Parse(args[1], invariant) : 1_000_000, args.Length > 2 ? args[2] : "manifests/examples/demo.schedule.yaml");
         break;
@@ -41,6 +44,7 @@ switch (mode)
               export-once N DIR [MODE]  one export in this process (MODE: write | generate), prints JSON
               sql [N ...]               seed PostgreSQL (EXITKIT_TEST_POSTGRES) with N contacts in the generic schema; export via `sql`
               zendesk [N ...]           saved Zendesk responses for N tickets (5 comments each), replayed via `zendesk`
+              import [N]                import an N-interaction sample package into SQLite and PostgreSQL (EXITKIT_TEST_POSTGRES), then read back
               validate [N] [SCHEDULE]   validate an N-interaction sample package; DuckDB computing the same aggregates
               blob [N ...] [--container URL]  export to Azure Blob Storage (Azurite of EXITKIT_TEST_AZURITE by default)
                                         and to local disk: time, rows/s, verify time

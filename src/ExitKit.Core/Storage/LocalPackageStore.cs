@@ -31,7 +31,9 @@ public sealed class LocalPackageStore : IPackageStore
         {
             throw ExitKitException.FileNotFound(full, "Package file");
         }
-        return Task.FromResult<Stream>(_fileSystem.FileStream.New(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous));
+        // Synchronous handles: readers here are bounded, CPU-bound loops (hashing, Parquet decoding), for which thread-pool
+        // async file I/O on Linux only adds hand-offs. Large reads (hashing) bypass the 64 KiB buffer.
+        return Task.FromResult<Stream>(_fileSystem.FileStream.New(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan));
     }
 
     /// <inheritdoc />

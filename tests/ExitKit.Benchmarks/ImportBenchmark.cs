@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using ExitKit.Connectors;
+using ExitKit.Connectors.SqlSuccessor;
+using ExitKit.Import;
+using ExitKit.Packaging;
+using ExitKit.Storage;
+using Npgsql;
+
+namespace ExitKit.Benchmarks;
+
+/// <summary>Import of an N-interaction sample package into PostgreSQL and SQLite through sql-successor, then read-back verification.</summary>
+internal static class ImportBenchmark
+{
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    public static async Task RunAsync(int size)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), $"exitkit-bench-validate-{size}");
+        if (!File.Exists(Path.Combine(folder, "tagmanifest-sha256.txt")))
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            await ExportBenchmark.ChildAsync(["export-once", size.ToString(Invariant), folder, "write"]);
+        }
+        var package = await ExitPackage.OpenAsync(new LocalPackageStore(folder));
+        var rows = package.Manifest.Tables.Sum(table => table.Rows);
+        var targets = new List<(string Name, string Settings, Dictionary<string, string> Environment)>();
+        var sqlite = Path.Combine(Path.GetTempPath(), $"exitkit-bench-successor-{size}.db");
+        File.Delete(sqlite);
+        targets.Add(("SQLite", JsonSerializer.Serialize(new { provider = "sqlite", databasePath = sqlite }), []));
+        if (Environment.GetEnvironmentVariable("EXITKIT_TEST_POSTGRES") is { } server)
+        {
+            var database = $"exitkit_bench_successor_{size}";
+            await using (var admin = new NpgsqlConnection(server))
+            {
+                await admin.OpenAsync();
+                await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {database} WITH (FORCE); CREATE DATABASE {database}", admin);
+                await drop.ExecuteNonQueryAsync();
+            }
+            Environment.SetEnvironmentVariable("EXITKIT_BENCH_SUCCESSOR_PG", new NpgsqlConnectionStringBuilder(server) { Database = database }.ConnectionString);
+            targets.Add(("PostgreSQL", """{"provider": "postgresql", "connectionString": "env:EXITKIT_BENCH_SUCCESSOR_PG"}""", []));
+        }
+        foreach (var (name, settings, _) in targets)
+        {
+            var configuration = new ConnectorConfiguration(JsonDocument.Parse(settings).RootElement.Clone(), Path.Combine(Path.GetTempPath(), "benchmark.json"));
+            await using var successor = new SqlSuccessorPlugin().CreateSuccessor(configuration);
+            var watch = Stopwatch.StartNew();
+            var import = await ImportPipeline.RunAsync(package, successor, new ImportOptions());
+            var importSeconds = watch.Elapsed.TotalSeconds;
+            watch.Restart();
+            var readBack = await ReadBackVerifier.VerifyAsync(package, successor, new ReadBackOptions());
+            var readSeconds = watch.Elapsed.TotalSeconds;
+            Console.WriteLine(string.Create(Invariant,
+                $"| import into {name} | {rows:N0} rows | {importSeconds:F1} s | {rows / importSeconds:N0} rows/s | read-back {readSeconds:F1} s ({rows / readSeconds:N0} rows/s, {(readBack.Equal ? "equal" : "DIFFERS")}) | {(import.Complete ? "complete" : "INCOMPLETE")} |"));
+        }
+    }
+}
