@@ -6,7 +6,7 @@ public sealed class ConformanceTests : IDisposable
 {
     private readonly TempFolder _agent = DialogflowEsSourceTests.SmallAgent(webhookCredentials: true);
 
-    private Func<ISourceConnector> Source() => () => new DialogflowEsPlugin().CreateSource(Export.Config(_agent.Path));
+    private Func<ISourceConnector> Source() => () => new DialogflowEsPlugin().CreateSource(ExportedRows.Config(_agent.Path));
 
     // An export lists its agent and intents as files; phrases and entities would only be counted by reading them, which is no control.
     private static readonly string[] WithoutTotals = ["training_utterances", "entities"];

@@ -7,16 +7,16 @@ public sealed class DialogflowEsFormatWriterTests
     private static readonly DialogflowEsPlugin Plugin = new();
 
     /// <summary>Intent names, and per phrase: intent, language, text and the entity spans — what a successor must get back.</summary>
-    private static (string[] Intents, string[] Phrases) Essence(Export export)
+    private static (string[] Intents, string[] Phrases) Essence(ExportedRows export)
     {
-        var intentNames = export["intents"].ToDictionary(row => (string)row[1]!, row => (string)Export.Get("intents", row, "name")!);
+        var intentNames = export["intents"].ToDictionary(row => (string)row[1]!, row => (string)ExportedRows.Get("intents", row, "name")!);
         var phrases = export["training_utterances"].Select(row =>
         {
-            var spans = Export.Get("training_utterances", row, "annotations") is string json
+            var spans = ExportedRows.Get("training_utterances", row, "annotations") is string json
                 ? string.Join(",", JsonDocument.Parse(json).RootElement.EnumerateArray().Select(span =>
                     $"{span.GetProperty("start").GetInt32()}-{span.GetProperty("end").GetInt32()}:{span.GetProperty("entity").GetString()}:{span.GetProperty("value")}"))
                 : "";
-            return $"{intentNames[(string)Export.Get("training_utterances", row, "intent_id")!]}|{Export.Get("training_utterances", row, "locale")}|{Export.Get("training_utterances", row, "text")}|{spans}";
+            return $"{intentNames[(string)ExportedRows.Get("training_utterances", row, "intent_id")!]}|{ExportedRows.Get("training_utterances", row, "locale")}|{ExportedRows.Get("training_utterances", row, "text")}|{spans}";
         });
         return ([.. intentNames.Values.Order(StringComparer.Ordinal)], [.. phrases.Order(StringComparer.Ordinal)]);
     }
@@ -26,16 +26,16 @@ public sealed class DialogflowEsFormatWriterTests
     {
         using var agent = DialogflowEsSourceTests.SmallAgent();
         using var output = new TempFolder();
-        var first = await Export.RunAsync(Plugin, agent.Path);
+        var first = await ExportedRows.RunAsync(Plugin, agent.Path);
 
         await DialogflowEsFormatWriter.WriteAsync(first["intents"].ToAsyncEnumerable(), first["training_utterances"].ToAsyncEnumerable(), output.Path,
             "Desk", TestContext.Current.CancellationToken);
-        var second = await Export.RunAsync(Plugin, output.Path);
+        var second = await ExportedRows.RunAsync(Plugin, output.Path);
 
         Assert.Equal(Essence(first).Intents, Essence(second).Intents);
         Assert.Equal(Essence(first).Phrases, Essence(second).Phrases);
         Assert.True(File.Exists(Path.Combine(output.Path, "intents", "Sup_ What is escrow__usersays_en.json")));
-        Assert.Contains(second["entities"], row => (string)Export.Get("entities", row, "name")! == "application");
+        Assert.Contains(second["entities"], row => (string)ExportedRows.Get("entities", row, "name")! == "application");
         Assert.Empty(second.Context.Problems);
     }
 
@@ -48,11 +48,11 @@ public sealed class DialogflowEsFormatWriterTests
             Assert.Skip("shared/samples/chatbot/dialogflow-es is absent (set EXITKIT_SAMPLES).");
         }
         using var output = new TempFolder();
-        var first = await Export.RunAsync(Plugin, sample);
+        var first = await ExportedRows.RunAsync(Plugin, sample);
 
         await DialogflowEsFormatWriter.WriteAsync(first["intents"].ToAsyncEnumerable(), first["training_utterances"].ToAsyncEnumerable(), output.Path,
             cancellationToken: TestContext.Current.CancellationToken);
-        var second = await Export.RunAsync(Plugin, output.Path);
+        var second = await ExportedRows.RunAsync(Plugin, output.Path);
 
         Assert.Equal(Essence(first).Intents, Essence(second).Intents);
         Assert.Equal(Essence(first).Phrases, Essence(second).Phrases);
@@ -68,12 +68,12 @@ public sealed class DialogflowEsFormatWriterTests
         }
         using var package = new TempFolder();
         using var output = new TempFolder();
-        var direct = await Export.RunAsync(Plugin, sample);
+        var direct = await ExportedRows.RunAsync(Plugin, sample);
 
-        var (result, exit) = await Pipeline.ExportAsync(Plugin, sample, package.Path);
+        var (result, exit) = await Pipeline.ExportAsync(Plugin, sample, package.Path, TestContext.Current.CancellationToken);
         await DialogflowEsFormatWriter.WriteAsync(exit.ReadRowsAsync("intents", TestContext.Current.CancellationToken),
             exit.ReadRowsAsync("training_utterances", TestContext.Current.CancellationToken), output.Path, "CCAI-360", TestContext.Current.CancellationToken);
-        var back = await Export.RunAsync(Plugin, output.Path);
+        var back = await ExportedRows.RunAsync(Plugin, output.Path);
 
         Assert.Equal(direct["training_utterances"].Count, result.Tables.Single(table => table.Table == "training_utterances").Rows);
         Assert.Equal(Essence(direct).Intents, Essence(back).Intents);

@@ -47,28 +47,28 @@ public sealed partial class DialogflowEsSourceTests
     public async Task Export_maps_agent_intents_phrases_with_annotations_and_entities()
     {
         using var agent = SmallAgent();
-        var export = await Export.RunAsync(Plugin, agent.Path);
+        var export = await ExportedRows.RunAsync(Plugin, agent.Path);
 
         Assert.Equal("dialogflow-es:Desk", export.Description.SourceSystem);
         var model = Assert.Single(export["models"]);
-        Assert.Equal("en", Export.Get("models", model, "locale"));
+        Assert.Equal("en", ExportedRows.Get("models", model, "locale"));
         Assert.Equal(["Default Fallback Intent", "Sup: What is escrow?", "ticket-create"], export.Column("intents", "name").Order(StringComparer.Ordinal));
         Assert.Equal(5, export["training_utterances"].Count);
 
         var annotated = export["training_utterances"].Single(row => (string)row[1]! == "ticket-create/en/1");
-        Assert.Equal("open a ticket for sap", Export.Get("training_utterances", annotated, "text"));
-        using var spans = JsonDocument.Parse((string)Export.Get("training_utterances", annotated, "annotations")!);
+        Assert.Equal("open a ticket for sap", ExportedRows.Get("training_utterances", annotated, "text"));
+        using var spans = JsonDocument.Parse((string)ExportedRows.Get("training_utterances", annotated, "annotations")!);
         var span = Assert.Single(spans.RootElement.EnumerateArray());
         Assert.Equal(18, span.GetProperty("start").GetInt32());
         Assert.Equal(21, span.GetProperty("end").GetInt32());
         Assert.Equal("application", span.GetProperty("entity").GetString());
         Assert.Equal("sap", span.GetProperty("value").GetString());
         Assert.Equal("@application", span.GetProperty("type").GetString());
-        Assert.Equal("de", Export.Get("training_utterances", export["training_utterances"].Single(row => (string)row[1]! == "ticket-create/de/1"), "locale"));
-        Assert.Equal("Ticket für office öffnen", Export.Get("training_utterances", export["training_utterances"].Single(row => (string)row[1]! == "ticket-create/de/1"), "text"));
+        Assert.Equal("de", ExportedRows.Get("training_utterances", export["training_utterances"].Single(row => (string)row[1]! == "ticket-create/de/1"), "locale"));
+        Assert.Equal("Ticket für office öffnen", ExportedRows.Get("training_utterances", export["training_utterances"].Single(row => (string)row[1]! == "ticket-create/de/1"), "text"));
 
         var entity = Assert.Single(export["entities"]);
-        Assert.Contains("o365", (string)Export.Get("entities", entity, "values")!, StringComparison.Ordinal);
+        Assert.Contains("o365", (string)ExportedRows.Get("entities", entity, "values")!, StringComparison.Ordinal);
         Assert.Empty(export.Context.Problems);
         Assert.Equal(10, export.Context.Originals.Count);
     }
@@ -81,7 +81,7 @@ public sealed partial class DialogflowEsSourceTests
         var zip = Path.Combine(output.Path, "Desk.zip");
         ZipFile.CreateFromDirectory(agent.Path, zip);
 
-        foreach (var export in new[] { await Export.RunAsync(Plugin, agent.Path), await Export.RunAsync(Plugin, zip) })
+        foreach (var export in new[] { await ExportedRows.RunAsync(Plugin, agent.Path), await ExportedRows.RunAsync(Plugin, zip) })
         {
             var rows = string.Join("\n", export.Tables.Values.SelectMany(rows => rows).SelectMany(row => row).OfType<string>());
             Assert.DoesNotContain("hunter2-secret", rows, StringComparison.Ordinal);
@@ -105,7 +105,7 @@ public sealed partial class DialogflowEsSourceTests
         var zip = Path.Combine(output.Path, "Desk.zip");
         ZipFile.CreateFromDirectory(agent.Path, zip, CompressionLevel.Fastest, includeBaseDirectory: true);
 
-        var export = await Export.RunAsync(Plugin, zip);
+        var export = await ExportedRows.RunAsync(Plugin, zip);
 
         Assert.Equal(3, export["intents"].Count);
         Assert.Equal(5, export["training_utterances"].Count);
@@ -121,7 +121,7 @@ public sealed partial class DialogflowEsSourceTests
         agent.Write("entities/bin.json", "\u0000\u0001PK binary");
         agent.Write("README.md", "# notes");
 
-        var export = await Export.RunAsync(Plugin, agent.Path);
+        var export = await ExportedRows.RunAsync(Plugin, agent.Path);
 
         Assert.Equal(3, export["intents"].Count);
         Assert.Equal(4L, export.Description.Tables.Single(table => table.TableName == "intents").ControlTotal);
@@ -169,7 +169,7 @@ public sealed partial class DialogflowEsSourceTests
             }
         }
 
-        var export = await Export.RunAsync(Plugin, sample);
+        var export = await ExportedRows.RunAsync(Plugin, sample);
 
         Assert.Equal(intents, export["intents"].Count);
         Assert.Equal(phrases, export["training_utterances"].Count);
@@ -190,7 +190,7 @@ public sealed partial class DialogflowEsSourceTests
             Assert.Skip("shared/samples/chatbot/dialogflow-es is absent (set EXITKIT_SAMPLES).");
         }
 
-        var export = await Export.RunAsync(Plugin, config);
+        var export = await ExportedRows.RunAsync(Plugin, config);
 
         Assert.StartsWith("dialogflow-es:", export.Description.SourceSystem, StringComparison.Ordinal);
         Assert.NotEmpty(export["training_utterances"]);

@@ -6,7 +6,7 @@ public sealed class ConformanceTests : IDisposable
 {
     private readonly TempFolder _bot = LexV2SourceTests.SmallBot();
 
-    private Func<ISourceConnector> Source() => () => new LexV2Plugin().CreateSource(Export.Config(_bot.Path));
+    private Func<ISourceConnector> Source() => () => new LexV2Plugin().CreateSource(ExportedRows.Config(_bot.Path));
 
     // An export lists its bots and intents as files; utterances and slots would only be counted by reading them, which is no control.
     private static readonly string[] WithoutTotals = ["training_utterances", "entities"];

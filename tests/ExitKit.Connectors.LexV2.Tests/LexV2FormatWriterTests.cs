@@ -7,24 +7,24 @@ public sealed class LexV2FormatWriterTests
     private static readonly LexV2Plugin Plugin = new();
 
     /// <summary>(intent name, locale, text, entities) for every utterance, and the intent names: what a successor must get back.</summary>
-    private static (string[] Intents, string[] Phrases) Essence(Export export)
+    private static (string[] Intents, string[] Phrases) Essence(ExportedRows export)
     {
-        var intentNames = export["intents"].ToDictionary(row => (string)row[1]!, row => (string)Export.Get("intents", row, "name")!);
+        var intentNames = export["intents"].ToDictionary(row => (string)row[1]!, row => (string)ExportedRows.Get("intents", row, "name")!);
         var phrases = export["training_utterances"].Select(row =>
         {
-            var spans = Export.Get("training_utterances", row, "annotations") is string json
+            var spans = ExportedRows.Get("training_utterances", row, "annotations") is string json
                 ? string.Join(",", JsonDocument.Parse(json).RootElement.EnumerateArray().Select(span =>
                     $"{span.GetProperty("start").GetInt32()}-{span.GetProperty("end").GetInt32()}:{span.GetProperty("entity").GetString()}:{span.GetProperty("slot_type")}"))
                 : "";
-            return $"{intentNames[(string)Export.Get("training_utterances", row, "intent_id")!]}|{Export.Get("training_utterances", row, "locale")}|{Export.Get("training_utterances", row, "text")}|{spans}";
+            return $"{intentNames[(string)ExportedRows.Get("training_utterances", row, "intent_id")!]}|{ExportedRows.Get("training_utterances", row, "locale")}|{ExportedRows.Get("training_utterances", row, "text")}|{spans}";
         });
         return ([.. intentNames.Values.Order(StringComparer.Ordinal)], [.. phrases.Order(StringComparer.Ordinal)]);
     }
 
-    private static async Task<Export> RoundTripAsync(Export first, TempFolder output)
+    private static async Task<ExportedRows> RoundTripAsync(ExportedRows first, TempFolder output)
     {
         await LexV2FormatWriter.WriteAsync(first["intents"].ToAsyncEnumerable(), first["training_utterances"].ToAsyncEnumerable(), output.Path, "PizzaBot", TestContext.Current.CancellationToken);
-        return await Export.RunAsync(Plugin, output.Path);
+        return await ExportedRows.RunAsync(Plugin, output.Path);
     }
 
     [Fact]
@@ -32,7 +32,7 @@ public sealed class LexV2FormatWriterTests
     {
         using var bot = LexV2SourceTests.SmallBot();
         using var output = new TempFolder();
-        var first = await Export.RunAsync(Plugin, bot.Path);
+        var first = await ExportedRows.RunAsync(Plugin, bot.Path);
 
         var second = await RoundTripAsync(first, output);
 
@@ -60,8 +60,8 @@ public sealed class LexV2FormatWriterTests
 
         var written = await File.ReadAllTextAsync(Path.Combine(output.Path, "Travel", "BotLocales", "en_US", "Intents", "book_flight", "Intent.json"), TestContext.Current.CancellationToken);
         Assert.Contains("\"fly to {city} now\"", written, StringComparison.Ordinal);
-        var back = await Export.RunAsync(Plugin, output.Path);
-        Assert.Equal("fly to {city} now", Export.Get("training_utterances", Assert.Single(back["training_utterances"]), "text"));
+        var back = await ExportedRows.RunAsync(Plugin, output.Path);
+        Assert.Equal("fly to {city} now", ExportedRows.Get("training_utterances", Assert.Single(back["training_utterances"]), "text"));
     }
 
     private static object?[] Row(Schema.TableSchema table, string id, params (string Column, object? Value)[] values)
@@ -84,12 +84,12 @@ public sealed class LexV2FormatWriterTests
         }
         using var package = new TempFolder();
         using var output = new TempFolder();
-        var direct = await Export.RunAsync(Plugin, sample);
+        var direct = await ExportedRows.RunAsync(Plugin, sample);
 
-        var (result, exit) = await Pipeline.ExportAsync(Plugin, sample, package.Path);
+        var (result, exit) = await Pipeline.ExportAsync(Plugin, sample, package.Path, TestContext.Current.CancellationToken);
         await LexV2FormatWriter.WriteAsync(exit.ReadRowsAsync("intents", TestContext.Current.CancellationToken),
             exit.ReadRowsAsync("training_utterances", TestContext.Current.CancellationToken), output.Path, "ReminderBot", TestContext.Current.CancellationToken);
-        var back = await Export.RunAsync(Plugin, output.Path);
+        var back = await ExportedRows.RunAsync(Plugin, output.Path);
 
         Assert.Equal(direct["intents"].Count, result.Tables.Single(table => table.Table == "intents").Rows);
         Assert.Equal(Essence(direct).Intents, Essence(back).Intents);

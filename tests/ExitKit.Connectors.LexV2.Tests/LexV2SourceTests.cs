@@ -41,21 +41,21 @@ public sealed partial class LexV2SourceTests
     public async Task Export_maps_bot_intents_utterances_slots_and_slot_types()
     {
         using var bot = SmallBot();
-        var export = await Export.RunAsync(Plugin, bot.Path);
+        var export = await ExportedRows.RunAsync(Plugin, bot.Path);
 
         Assert.Equal("lex-v2:PizzaBot", export.Description.SourceSystem);
         var model = Assert.Single(export["models"]);
-        Assert.Equal("PizzaBot", Export.Get("models", model, "name"));
-        Assert.Equal("bot", Export.Get("models", model, "model_type"));
-        Assert.Equal("de_DE", Export.Get("models", model, "locale"));
-        Assert.Contains("\"manifest\"", (string)Export.Get("models", model, "source_extra")!, StringComparison.Ordinal);
+        Assert.Equal("PizzaBot", ExportedRows.Get("models", model, "name"));
+        Assert.Equal("bot", ExportedRows.Get("models", model, "model_type"));
+        Assert.Equal("de_DE", ExportedRows.Get("models", model, "locale"));
+        Assert.Contains("\"manifest\"", (string)ExportedRows.Get("models", model, "source_extra")!, StringComparison.Ordinal);
 
         Assert.Equal(["PizzaBot/de_DE/Goodbye", "PizzaBot/en_US/FallbackIntent", "PizzaBot/en_US/Goodbye", "PizzaBot/en_US/OrderPizza"],
             export.Column("intents", "source_id").Order(StringComparer.Ordinal));
         Assert.Equal(6, export["training_utterances"].Count);
 
-        var annotated = export["training_utterances"].Single(row => (string)Export.Get("training_utterances", row, "text")! == "a {Size} {Crust} pizza please");
-        using var spans = JsonDocument.Parse((string)Export.Get("training_utterances", annotated, "annotations")!);
+        var annotated = export["training_utterances"].Single(row => (string)ExportedRows.Get("training_utterances", row, "text")! == "a {Size} {Crust} pizza please");
+        using var spans = JsonDocument.Parse((string)ExportedRows.Get("training_utterances", annotated, "annotations")!);
         var first = spans.RootElement[0];
         Assert.Equal(2, first.GetProperty("start").GetInt32());
         Assert.Equal(8, first.GetProperty("end").GetInt32());
@@ -63,9 +63,9 @@ public sealed partial class LexV2SourceTests
         Assert.Equal("PizzaSize", first.GetProperty("slot_type").GetString());
         Assert.Equal("Crust", spans.RootElement[1].GetProperty("entity").GetString());
 
-        var slotType = export["entities"].Single(row => (string)Export.Get("entities", row, "entity_type")! == "slot_type");
-        Assert.Equal("""[{"value":"large","synonyms":["big","family"]},{"value":"small","synonyms":[]}]""", Export.Get("entities", slotType, "values"));
-        Assert.Equal(2, export["entities"].Count(row => (string)Export.Get("entities", row, "entity_type")! == "slot"));
+        var slotType = export["entities"].Single(row => (string)ExportedRows.Get("entities", row, "entity_type")! == "slot_type");
+        Assert.Equal("""[{"value":"large","synonyms":["big","family"]},{"value":"small","synonyms":[]}]""", ExportedRows.Get("entities", slotType, "values"));
+        Assert.Equal(2, export["entities"].Count(row => (string)ExportedRows.Get("entities", row, "entity_type")! == "slot"));
         Assert.Empty(export.Context.Problems);
         Assert.Equal(11, export.Context.Originals.Count);
     }
@@ -78,7 +78,7 @@ public sealed partial class LexV2SourceTests
         var zip = Path.Combine(output.Path, "PizzaBot-DRAFT-EXPORT.zip");
         ZipFile.CreateFromDirectory(bot.Path, zip);
 
-        var export = await Export.RunAsync(Plugin, zip);
+        var export = await ExportedRows.RunAsync(Plugin, zip);
 
         Assert.Equal(4, export["intents"].Count);
         Assert.Equal(6, export["training_utterances"].Count);
@@ -94,7 +94,7 @@ public sealed partial class LexV2SourceTests
         bot.Write("PizzaBot/BotLocales/en_US/Intents/Broken/Intent.json", """{"name":"{{IntentName}}","sampleUtterances":[{"utterance":"x"},]""");
         bot.Write("PizzaBot/notes.txt", "not part of the export");
 
-        var export = await Export.RunAsync(Plugin, bot.Path);
+        var export = await ExportedRows.RunAsync(Plugin, bot.Path);
 
         Assert.Equal(4, export["intents"].Count);
         // The listing counts five intents, so the lost one shows as a shortfall, not only as a problem.
@@ -112,7 +112,7 @@ public sealed partial class LexV2SourceTests
     public async Task Reading_resumes_after_a_saved_cursor_without_duplicates()
     {
         using var bot = SmallBot();
-        await using var source = Plugin.CreateSource(Export.Config(bot.Path));
+        await using var source = Plugin.CreateSource(ExportedRows.Config(bot.Path));
         var context = new ExitKit.Testing.RecordingExportContext();
         var all = new List<SourceRow>();
         await foreach (var row in source.ReadTableAsync(Schema.NeutralSchema.TrainingUtterances, ExportRequest.Everything, null, context, TestContext.Current.CancellationToken))
@@ -131,7 +131,7 @@ public sealed partial class LexV2SourceTests
     public async Task Resuming_after_a_row_the_export_no_longer_holds_fails_instead_of_skipping_everything()
     {
         using var bot = SmallBot();
-        await using var source = Plugin.CreateSource(Export.Config(bot.Path));
+        await using var source = Plugin.CreateSource(ExportedRows.Config(bot.Path));
         var context = new ExitKit.Testing.RecordingExportContext();
 
         var error = await Assert.ThrowsAsync<ExitKitException>(async () =>
@@ -150,7 +150,7 @@ public sealed partial class LexV2SourceTests
         using var bot = SmallBot();
         bot.Write("PizzaBot/BotLocales/en_US/Intents/Goodbye/Intent.json", """{"name":"Goodbye","sampleUtterances":[{"utterance":"bye"},{"utteranceText":"see you"}]}""");
 
-        var export = await Export.RunAsync(Plugin, bot.Path);
+        var export = await ExportedRows.RunAsync(Plugin, bot.Path);
 
         Assert.Equal(5, export["training_utterances"].Count);
         var problem = Assert.Single(export.Context.Problems);
@@ -169,7 +169,7 @@ public sealed partial class LexV2SourceTests
     [Fact]
     public void A_path_that_does_not_exist_is_refused_naming_it()
     {
-        var error = Assert.Throws<ExitKitException>(() => Plugin.CreateSource(Export.Config("/nonexistent/bot.zip")));
+        var error = Assert.Throws<ExitKitException>(() => Plugin.CreateSource(ExportedRows.Config("/nonexistent/bot.zip")));
         Assert.Contains("/nonexistent/bot.zip", error.Message, StringComparison.Ordinal);
     }
 
@@ -188,17 +188,17 @@ public sealed partial class LexV2SourceTests
         var intentFiles = Directory.GetFiles(sample, "Intent.json", SearchOption.AllDirectories);
         var utterances = intentFiles.Sum(file => UtteranceKey().Count(File.ReadAllText(file)));
 
-        var export = await Export.RunAsync(Plugin, sample);
+        var export = await ExportedRows.RunAsync(Plugin, sample);
 
         Assert.Equal(intentFiles.Length, export["intents"].Count);
         Assert.Equal(utterances, export["training_utterances"].Count);
         Assert.Equal(Directory.GetFiles(sample, "Slot.json", SearchOption.AllDirectories).Length,
-            export["entities"].Count(row => (string)Export.Get("entities", row, "entity_type")! == "slot"));
+            export["entities"].Count(row => (string)ExportedRows.Get("entities", row, "entity_type")! == "slot"));
         Assert.Single(export["models"]);
         // Every file produced rows or was reported; here all parse.
         Assert.Equal(Directory.GetFiles(sample, "*", SearchOption.AllDirectories).Length, export.Context.Originals.Count);
         Assert.Empty(export.Context.Problems);
-        Assert.Contains(export["training_utterances"], row => Export.Get("training_utterances", row, "annotations") is string spans && spans.Contains("AMAZON.Time", StringComparison.Ordinal));
+        Assert.Contains(export["training_utterances"], row => ExportedRows.Get("training_utterances", row, "annotations") is string spans && spans.Contains("AMAZON.Time", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -210,7 +210,7 @@ public sealed partial class LexV2SourceTests
             Assert.Skip("shared/samples/chatbot/lex-v2 is absent (set EXITKIT_SAMPLES).");
         }
 
-        var export = await Export.RunAsync(Plugin, config);
+        var export = await ExportedRows.RunAsync(Plugin, config);
 
         Assert.Equal("lex-v2:ReminderBot", export.Description.SourceSystem);
         Assert.NotEmpty(export["training_utterances"]);

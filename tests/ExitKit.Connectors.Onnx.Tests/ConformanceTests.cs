@@ -13,7 +13,7 @@ public sealed class ConformanceTests : IDisposable
         _models.Write("README.md", "# Models");
     }
 
-    private Func<ISourceConnector> Source() => () => new OnnxPlugin().CreateSource(Export.Config(_models.Path));
+    private Func<ISourceConnector> Source() => () => new OnnxPlugin().CreateSource(ExportedRows.Config(_models.Path));
 
     [Fact]
     public Task Its_tables_fit_the_neutral_schema() =>

@@ -19,25 +19,25 @@ public sealed class OnnxSourceTests
         await File.WriteAllBytesAsync(Path.Combine(folder.Path, "router.onnx"), model, TestContext.Current.CancellationToken);
         folder.Write("README.md", "# Router\nRoutes support requests to queues.\n");
 
-        var export = await Export.RunAsync(Plugin, folder.Path);
+        var export = await ExportedRows.RunAsync(Plugin, folder.Path);
 
         var file = Assert.Single(export["model_files"]);
-        Assert.Equal(Sha256(model), Export.Get("model_files", file, "sha256"));
-        Assert.Equal((long)model.Length, Export.Get("model_files", file, "size_bytes"));
+        Assert.Equal(Sha256(model), ExportedRows.Get("model_files", file, "sha256"));
+        Assert.Equal((long)model.Length, ExportedRows.Get("model_files", file, "size_bytes"));
         Assert.Equal(model, export.Context.Artefacts[Sha256(model)]);
-        Assert.Equal(17L, Export.Get("model_files", file, "opset"));
-        Assert.Equal("exitkit-test 1.2.3", Export.Get("model_files", file, "producer"));
-        Assert.Equal("""[{"name":"text","type":"tensor(string)","element_type":"string","shape":["batch",1]}]""", Export.Get("model_files", file, "inputs"));
+        Assert.Equal(17L, ExportedRows.Get("model_files", file, "opset"));
+        Assert.Equal("exitkit-test 1.2.3", ExportedRows.Get("model_files", file, "producer"));
+        Assert.Equal("""[{"name":"text","type":"tensor(string)","element_type":"string","shape":["batch",1]}]""", ExportedRows.Get("model_files", file, "inputs"));
         Assert.Equal("""[{"name":"label","type":"tensor(int64)","element_type":"int64","shape":[null]},{"name":"scores","type":"seq(map(string,tensor(float)))","element_type":null,"shape":null}]""",
-            Export.Get("model_files", file, "outputs"));
-        Assert.Contains("\"ai.onnx.ml\",\"version\":3", (string)Export.Get("model_files", file, "source_extra")!, StringComparison.Ordinal);
+            ExportedRows.Get("model_files", file, "outputs"));
+        Assert.Contains("\"ai.onnx.ml\",\"version\":3", (string)ExportedRows.Get("model_files", file, "source_extra")!, StringComparison.Ordinal);
 
         var row = Assert.Single(export["models"]);
-        Assert.Equal("router", Export.Get("models", row, "name"));
-        Assert.Equal("42", Export.Get("models", row, "version"));
-        Assert.Equal("Routes support requests.", Export.Get("models", row, "description"));
-        Assert.StartsWith("# Router", (string)Export.Get("models", row, "model_card")!, StringComparison.Ordinal);
-        using var extra = JsonDocument.Parse((string)Export.Get("models", row, "source_extra")!);
+        Assert.Equal("router", ExportedRows.Get("models", row, "name"));
+        Assert.Equal("42", ExportedRows.Get("models", row, "version"));
+        Assert.Equal("Routes support requests.", ExportedRows.Get("models", row, "description"));
+        Assert.StartsWith("# Router", (string)ExportedRows.Get("models", row, "model_card")!, StringComparison.Ordinal);
+        using var extra = JsonDocument.Parse((string)ExportedRows.Get("models", row, "source_extra")!);
         Assert.Equal("support-team", extra.RootElement.GetProperty("metadata_props").GetProperty("author").GetString());
         Assert.Equal(1, extra.RootElement.GetProperty("node_count").GetInt32());
         Assert.Equal(1, extra.RootElement.GetProperty("initializer_count").GetInt32());
@@ -58,7 +58,7 @@ public sealed class OnnxSourceTests
         folder.Write("a.modelcard.md", "card of a");
         folder.Write("README.md", "shared readme");
 
-        var export = await Export.RunAsync(Plugin, folder.Path);
+        var export = await ExportedRows.RunAsync(Plugin, folder.Path);
 
         Assert.Equal(["card of a", "shared readme"], export.Column("models", "model_card"));
         Assert.Empty(export.Context.Problems);
@@ -74,9 +74,9 @@ public sealed class OnnxSourceTests
         folder.Write("pointer.onnx", "version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 12345\n");
         folder.Write("labels.txt", "billing\nshipping\n");
 
-        var export = await Export.RunAsync(Plugin, folder.Path);
+        var export = await ExportedRows.RunAsync(Plugin, folder.Path);
 
-        Assert.Equal("good.onnx", Export.Get("model_files", Assert.Single(export["model_files"]), "file_name"));
+        Assert.Equal("good.onnx", ExportedRows.Get("model_files", Assert.Single(export["model_files"]), "file_name"));
         Assert.Equal(["labels.txt", "pointer.onnx", "truncated.onnx"], export.Context.Problems.Select(problem => problem.Subject).Order(StringComparer.Ordinal));
         Assert.All(export.Context.Problems, problem => Assert.Equal(ProblemKind.Unparsed, problem.Kind));
         Assert.Contains("not an ONNX ModelProto", export.Context.Problems.Single(problem => problem.Subject == "truncated.onnx").Reason, StringComparison.Ordinal);
@@ -92,10 +92,10 @@ public sealed class OnnxSourceTests
         folder.Write("router.md", "router card");
         folder.Write("other.txt", "unrelated");
 
-        var export = await Export.RunAsync(Plugin, path);
+        var export = await ExportedRows.RunAsync(Plugin, path);
 
         Assert.Equal("onnx:router", export.Description.SourceSystem);
-        Assert.Equal("router card", Export.Get("models", Assert.Single(export["models"]), "model_card"));
+        Assert.Equal("router card", ExportedRows.Get("models", Assert.Single(export["models"]), "model_card"));
         Assert.Equal(["onnx/router.md", "onnx/router.onnx"], export.Context.Originals.Keys.Order(StringComparer.Ordinal));
         Assert.Empty(export.Context.Problems);
     }
@@ -111,11 +111,11 @@ public sealed class OnnxSourceTests
             await entry.WriteAsync(model, TestContext.Current.CancellationToken);
         }
 
-        var export = await Export.RunAsync(Plugin, Path.Combine(folder.Path, "models.zip"));
+        var export = await ExportedRows.RunAsync(Plugin, Path.Combine(folder.Path, "models.zip"));
 
         var file = Assert.Single(export["model_files"]);
-        Assert.Equal(Sha256(model), Export.Get("model_files", file, "sha256"));
-        Assert.Equal(17L, Export.Get("model_files", file, "opset"));
+        Assert.Equal(Sha256(model), ExportedRows.Get("model_files", file, "sha256"));
+        Assert.Equal(17L, ExportedRows.Get("model_files", file, "opset"));
         Assert.Equal("onnx/models.zip", Assert.Single(export.Context.Originals).Key);
     }
 
@@ -129,17 +129,17 @@ public sealed class OnnxSourceTests
         await File.WriteAllBytesAsync(Path.Combine(folder.Path, "big.onnx.data"), weights, TestContext.Current.CancellationToken);
         await File.WriteAllBytesAsync(Path.Combine(folder.Path, "lost.onnx"), ProtoWriter.SmallModel("lost.bin"), TestContext.Current.CancellationToken);
 
-        var export = await Export.RunAsync(Plugin, folder.Path);
+        var export = await ExportedRows.RunAsync(Plugin, folder.Path);
 
         Assert.Equal(weights, export.Context.Artefacts[Sha256(weights)]);
-        var big = export["model_files"].Single(row => (string)Export.Get("model_files", row, "file_name")! == "big.onnx");
-        Assert.Contains($"\"sha256\":\"{Sha256(weights)}\"", (string)Export.Get("model_files", big, "source_extra")!, StringComparison.Ordinal);
+        var big = export["model_files"].Single(row => (string)ExportedRows.Get("model_files", row, "file_name")! == "big.onnx");
+        Assert.Contains($"\"sha256\":\"{Sha256(weights)}\"", (string)ExportedRows.Get("model_files", big, "source_extra")!, StringComparison.Ordinal);
         var missing = Assert.Single(export.Context.Problems);
         Assert.Equal(ProblemKind.Missing, missing.Kind);
         Assert.Equal("lost.bin", missing.Subject);
         Assert.Equal(2, export["model_files"].Count);
 
-        var single = await Export.RunAsync(Plugin, Path.Combine(folder.Path, "big.onnx"));
+        var single = await ExportedRows.RunAsync(Plugin, Path.Combine(folder.Path, "big.onnx"));
         Assert.Equal(["onnx/big.onnx", "onnx/big.onnx.data"], single.Context.Originals.Keys.Order(StringComparer.Ordinal));
         Assert.Empty(single.Context.Problems);
     }
@@ -164,14 +164,14 @@ public sealed class OnnxSourceTests
             Assert.Skip($"shared/samples/chatbot/onnx/{fileName} is absent (set EXITKIT_SAMPLES).");
         }
 
-        var export = await Export.RunAsync(Plugin, sample);
+        var export = await ExportedRows.RunAsync(Plugin, sample);
 
         var file = Assert.Single(export["model_files"]);
-        Assert.Equal(opset, Export.Get("model_files", file, "opset"));
-        Assert.Equal(producer, Export.Get("model_files", file, "producer"));
-        Assert.Equal(inputs, Export.Get("model_files", file, "inputs"));
-        Assert.Equal(outputs, Export.Get("model_files", file, "outputs"));
-        Assert.Contains($"\"ir_version\":{irVersion}", (string)Export.Get("model_files", file, "source_extra")!, StringComparison.Ordinal);
+        Assert.Equal(opset, ExportedRows.Get("model_files", file, "opset"));
+        Assert.Equal(producer, ExportedRows.Get("model_files", file, "producer"));
+        Assert.Equal(inputs, ExportedRows.Get("model_files", file, "inputs"));
+        Assert.Equal(outputs, ExportedRows.Get("model_files", file, "outputs"));
+        Assert.Contains($"\"ir_version\":{irVersion}", (string)ExportedRows.Get("model_files", file, "source_extra")!, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -184,26 +184,26 @@ public sealed class OnnxSourceTests
         }
         var files = Directory.GetFiles(sample);
 
-        var export = await Export.RunAsync(Plugin, sample);
+        var export = await ExportedRows.RunAsync(Plugin, sample);
 
         var onnx = files.Where(file => file.EndsWith(".onnx", StringComparison.Ordinal)).ToList();
         Assert.Equal(onnx.Count, export["model_files"].Count);
         Assert.Equal(onnx.Count, export["models"].Count);
         foreach (var path in onnx)
         {
-            var row = export["model_files"].Single(row => (string)Export.Get("model_files", row, "file_name")! == Path.GetFileName(path));
+            var row = export["model_files"].Single(row => (string)ExportedRows.Get("model_files", row, "file_name")! == Path.GetFileName(path));
             var bytes = await File.ReadAllBytesAsync(path, TestContext.Current.CancellationToken);
-            Assert.Equal(Sha256(bytes), Export.Get("model_files", row, "sha256"));
-            Assert.Equal((long)bytes.Length, Export.Get("model_files", row, "size_bytes"));
-            Assert.NotNull(Export.Get("model_files", row, "opset"));
-            Assert.NotEqual("[]", Export.Get("model_files", row, "inputs"));
-            Assert.NotEqual("[]", Export.Get("model_files", row, "outputs"));
+            Assert.Equal(Sha256(bytes), ExportedRows.Get("model_files", row, "sha256"));
+            Assert.Equal((long)bytes.Length, ExportedRows.Get("model_files", row, "size_bytes"));
+            Assert.NotNull(ExportedRows.Get("model_files", row, "opset"));
+            Assert.NotEqual("[]", ExportedRows.Get("model_files", row, "inputs"));
+            Assert.NotEqual("[]", ExportedRows.Get("model_files", row, "outputs"));
         }
         // The light squeezenet lists its 52 weights as graph inputs (IR version 3) besides the image: all are recorded.
-        var squeezenet = export["model_files"].Single(row => (string)Export.Get("model_files", row, "file_name")! == "onnx-light_squeezenet.onnx");
-        Assert.Equal(53, JsonDocument.Parse((string)Export.Get("model_files", squeezenet, "inputs")!).RootElement.GetArrayLength());
-        Assert.Equal("onnx-caffe2", Export.Get("model_files", squeezenet, "producer"));
-        Assert.Contains("\"shape\":[1,1000,1,1]", (string)Export.Get("model_files", squeezenet, "outputs")!, StringComparison.Ordinal);
+        var squeezenet = export["model_files"].Single(row => (string)ExportedRows.Get("model_files", row, "file_name")! == "onnx-light_squeezenet.onnx");
+        Assert.Equal(53, JsonDocument.Parse((string)ExportedRows.Get("model_files", squeezenet, "inputs")!).RootElement.GetArrayLength());
+        Assert.Equal("onnx-caffe2", ExportedRows.Get("model_files", squeezenet, "producer"));
+        Assert.Contains("\"shape\":[1,1000,1,1]", (string)ExportedRows.Get("model_files", squeezenet, "outputs")!, StringComparison.Ordinal);
         // Every file produced rows or was reported.
         var reported = export.Context.Problems.Select(problem => problem.Subject).ToHashSet(StringComparer.Ordinal);
         Assert.All(files, file => Assert.True(onnx.Contains(file) || reported.Contains(Path.GetFileName(file)), file));
@@ -219,7 +219,7 @@ public sealed class OnnxSourceTests
             Assert.Skip("shared/samples/chatbot/onnx is absent (set EXITKIT_SAMPLES).");
         }
 
-        var export = await Export.RunAsync(Plugin, config);
+        var export = await ExportedRows.RunAsync(Plugin, config);
 
         Assert.Equal("onnx:onnx", export.Description.SourceSystem);
         Assert.NotEmpty(export["model_files"]);
@@ -242,7 +242,7 @@ public sealed class OnnxSourceTests
         }
         using var package = new TempFolder();
 
-        var (result, exit) = await Pipeline.ExportAsync(Plugin, sample, package.Path);
+        var (result, exit) = await Pipeline.ExportAsync(Plugin, sample, package.Path, TestContext.Current.CancellationToken);
 
         var files = new List<object?[]>();
         await foreach (var row in exit.ReadRowsAsync("model_files", TestContext.Current.CancellationToken))
@@ -253,10 +253,10 @@ public sealed class OnnxSourceTests
         Assert.Equal(files.Count, result.Tables.Single(table => table.Table == "models").Rows);
         foreach (var row in files)
         {
-            var original = await File.ReadAllBytesAsync(Path.Combine(sample, (string)Export.Get("model_files", row, "file_name")!), TestContext.Current.CancellationToken);
-            var stored = await File.ReadAllBytesAsync(Path.Combine(package.Path, (string)Export.Get("model_files", row, "artefact_path")!), TestContext.Current.CancellationToken);
+            var original = await File.ReadAllBytesAsync(Path.Combine(sample, (string)ExportedRows.Get("model_files", row, "file_name")!), TestContext.Current.CancellationToken);
+            var stored = await File.ReadAllBytesAsync(Path.Combine(package.Path, (string)ExportedRows.Get("model_files", row, "artefact_path")!), TestContext.Current.CancellationToken);
             Assert.Equal(Sha256(original), Sha256(stored));
-            Assert.Equal(Sha256(original), Export.Get("model_files", row, "sha256"));
+            Assert.Equal(Sha256(original), ExportedRows.Get("model_files", row, "sha256"));
         }
         Assert.Empty(exit.Manifest.Problems);
     }

@@ -8,7 +8,7 @@ public sealed class ConformanceTests : IDisposable
 {
     private readonly TempFolder _project = RasaSourceTests.SmallProject();
 
-    private static Func<ISourceConnector> Source(string path) => () => new RasaPlugin().CreateSource(Export.Config(path));
+    private static Func<ISourceConnector> Source(string path) => () => new RasaPlugin().CreateSource(ExportedRows.Config(path));
 
     // A Rasa project has no count of its own of anything: intents, examples and entities are only known by reading them.
 

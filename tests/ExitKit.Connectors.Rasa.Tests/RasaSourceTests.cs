@@ -77,22 +77,22 @@ public sealed partial class RasaSourceTests
     public async Task Export_maps_intents_examples_with_annotations_entities_and_settings()
     {
         using var project = SmallProject();
-        var export = await Export.RunAsync(Plugin, project.Path);
+        var export = await ExportedRows.RunAsync(Plugin, project.Path);
 
         var model = Assert.Single(export["models"]);
-        Assert.Equal("bot", Export.Get("models", model, "model_type"));
-        Assert.Equal("de", Export.Get("models", model, "locale"));
-        var settings = (string)Export.Get("models", model, "source_extra")!;
+        Assert.Equal("bot", ExportedRows.Get("models", model, "model_type"));
+        Assert.Equal("de", ExportedRows.Get("models", model, "locale"));
+        var settings = (string)ExportedRows.Get("models", model, "source_extra")!;
         Assert.Contains("DIETClassifier", settings, StringComparison.Ordinal);
         Assert.Contains("utter_greet", settings, StringComparison.Ordinal);
 
         Assert.Equal(["book_flight", "greet", "out_of_scope"], export.Column("intents", "name"));
-        Assert.Contains("use_entities", (string)Export.Get("intents", export["intents"][0], "source_extra")!, StringComparison.Ordinal);
-        Assert.Contains("sentiment", (string)Export.Get("intents", export["intents"][0], "source_extra")!, StringComparison.Ordinal);
+        Assert.Contains("use_entities", (string)ExportedRows.Get("intents", export["intents"][0], "source_extra")!, StringComparison.Ordinal);
+        Assert.Contains("sentiment", (string)ExportedRows.Get("intents", export["intents"][0], "source_extra")!, StringComparison.Ordinal);
         Assert.Equal(7, export["training_utterances"].Count);
 
-        string Annotations(string text) => (string)Export.Get("training_utterances",
-            export["training_utterances"].Single(row => (string)Export.Get("training_utterances", row, "text")! == text), "annotations")!;
+        string Annotations(string text) => (string)ExportedRows.Get("training_utterances",
+            export["training_utterances"].Single(row => (string)ExportedRows.Get("training_utterances", row, "text")! == text), "annotations")!;
         Assert.Equal("""[{"start":7,"end":13,"entity":"city","value":"Berlin"}]""", Annotations("fly to Berlin"));
         Assert.Equal("""[{"start":5,"end":10,"entity":"city","value":"Paris","role":"departure"},{"start":14,"end":18,"entity":"city","value":"Rome","role":"destination"}]""",
             Annotations("from Paris to Rome"));
@@ -102,14 +102,14 @@ public sealed partial class RasaSourceTests
 
         Assert.Equal(["entity/city", "entity/date", "lookup/city", "regex/flight_number", "slot/destination", "synonym/New York"],
             export.Column("entities", "source_id").Order(StringComparer.Ordinal));
-        Assert.Equal("""["[A-Z]{2}\\d{3,4}"]""", Export.Get("entities", export["entities"].Single(row => (string)row[1]! == "regex/flight_number"), "values"));
+        Assert.Equal("""["[A-Z]{2}\\d{3,4}"]""", ExportedRows.Get("entities", export["entities"].Single(row => (string)row[1]! == "regex/flight_number"), "values"));
     }
 
     [Fact]
     public async Task Stories_are_kept_and_reported_unparsed_and_credentials_are_neither_kept_nor_read()
     {
         using var project = SmallProject();
-        var export = await Export.RunAsync(Plugin, project.Path);
+        var export = await ExportedRows.RunAsync(Plugin, project.Path);
 
         var stories = Assert.Single(export.Context.Problems, problem => problem.Subject == "data/stories.yml");
         Assert.Equal(ProblemKind.Unparsed, stories.Kind);
@@ -127,7 +127,7 @@ public sealed partial class RasaSourceTests
         using var output = new TempFolder();
         var zip = Path.Combine(output.Path, "project.zip");
         System.IO.Compression.ZipFile.CreateFromDirectory(project.Path, zip);
-        var zipped = await Export.RunAsync(Plugin, zip);
+        var zipped = await ExportedRows.RunAsync(Plugin, zip);
         Assert.Equal(["rasa/project.zip/config.yml", "rasa/project.zip/data/nlu.yml", "rasa/project.zip/data/stories.yml", "rasa/project.zip/domain.yml"],
             zipped.Context.Originals.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(7, zipped["training_utterances"].Count);
@@ -140,7 +140,7 @@ public sealed partial class RasaSourceTests
         project.Write("data/broken.yml", "nlu:\n- intent: x\n  examples: |\n    - a\n - bad: [unclosed\n");
         await File.WriteAllBytesAsync(Path.Combine(project.Path, "models.tar.gz"), [0x1f, 0x8b, 0x08, 0x00, 0xff, 0xfe, 0x00], TestContext.Current.CancellationToken);
 
-        var export = await Export.RunAsync(Plugin, project.Path);
+        var export = await ExportedRows.RunAsync(Plugin, project.Path);
 
         Assert.Contains("not valid YAML", Assert.Single(export.Context.Problems, problem => problem.Subject == "data/broken.yml").Reason, StringComparison.Ordinal);
         Assert.Contains("not UTF-8", Assert.Single(export.Context.Problems, problem => problem.Subject == "models.tar.gz").Reason, StringComparison.Ordinal);
@@ -173,14 +173,14 @@ public sealed partial class RasaSourceTests
             data/lookups/cities.txt
             """);
 
-        var export = await Export.RunAsync(Plugin, project.Path);
+        var export = await ExportedRows.RunAsync(Plugin, project.Path);
 
         Assert.Equal(["greet", "inform"], export.Column("intents", "name"));
         Assert.Equal(["hey", "hello there", "it is urgent", "low"], export.Column("training_utterances", "text"));
-        Assert.Equal("""[{"start":6,"end":12,"entity":"priority","value":"high"}]""", Export.Get("training_utterances", export["training_utterances"][2], "annotations"));
-        Assert.Equal("""["data/lookups/cities.txt"]""", Export.Get("entities", export["entities"].Single(row => (string)row[1]! == "lookup/cities"), "values"));
+        Assert.Equal("""[{"start":6,"end":12,"entity":"priority","value":"high"}]""", ExportedRows.Get("training_utterances", export["training_utterances"][2], "annotations"));
+        Assert.Equal("""["data/lookups/cities.txt"]""", ExportedRows.Get("entities", export["entities"].Single(row => (string)row[1]! == "lookup/cities"), "values"));
         Assert.Equal(3, export["entities"].Count);
-        Assert.Equal("intent_classifier", Export.Get("models", Assert.Single(export["models"]), "model_type"));
+        Assert.Equal("intent_classifier", ExportedRows.Get("models", Assert.Single(export["models"]), "model_type"));
     }
 
     [Fact]
@@ -197,11 +197,11 @@ public sealed partial class RasaSourceTests
             """);
         project.Write("tests/tracker.json", """{"sender_id":"x","events":[]}""");
 
-        var export = await Export.RunAsync(Plugin, project.Path);
+        var export = await ExportedRows.RunAsync(Plugin, project.Path);
 
         Assert.Equal(["greet", "restaurant_search"], export.Column("intents", "name"));
         Assert.Equal(2, export["training_utterances"].Count);
-        Assert.Contains("cuisine", (string)Export.Get("training_utterances", export["training_utterances"][0], "annotations")!, StringComparison.Ordinal);
+        Assert.Contains("cuisine", (string)ExportedRows.Get("training_utterances", export["training_utterances"][0], "annotations")!, StringComparison.Ordinal);
         Assert.Equal(3, export["entities"].Count);
         Assert.Equal("tests/tracker.json", Assert.Single(export.Context.Problems).Subject);
     }
@@ -210,7 +210,7 @@ public sealed partial class RasaSourceTests
     public async Task A_single_training_file_can_be_exported()
     {
         using var project = SmallProject();
-        var export = await Export.RunAsync(Plugin, Path.Combine(project.Path, "data", "nlu.yml"));
+        var export = await ExportedRows.RunAsync(Plugin, Path.Combine(project.Path, "data", "nlu.yml"));
 
         Assert.Equal("rasa:nlu", export.Description.SourceSystem);
         Assert.Equal(2, export["intents"].Count);
@@ -285,11 +285,11 @@ public sealed partial class RasaSourceTests
         }
         var (intents, examples) = CountYamlProject(sample);
 
-        var export = await Export.RunAsync(Plugin, sample);
+        var export = await ExportedRows.RunAsync(Plugin, sample);
 
         Assert.Equal(intents.Order(StringComparer.Ordinal), export.Column("intents", "name"));
         Assert.Equal(examples, export["training_utterances"].Count);
-        Assert.Contains(export["training_utterances"], row => Export.Get("training_utterances", row, "annotations") is string);
+        Assert.Contains(export["training_utterances"], row => ExportedRows.Get("training_utterances", row, "annotations") is string);
         AssertEveryFileProducedRowsOrWasReported(sample, export);
     }
 
@@ -317,7 +317,7 @@ public sealed partial class RasaSourceTests
             }
         }
 
-        var export = await Export.RunAsync(Plugin, sample);
+        var export = await ExportedRows.RunAsync(Plugin, sample);
 
         Assert.Equal(intents, export["intents"].Count);
         Assert.Equal(examples, export["training_utterances"].Count);
@@ -326,7 +326,7 @@ public sealed partial class RasaSourceTests
     }
 
     /// <summary>Files with training data, domain or config produce rows; every other file is reported with a reason, none is dropped.</summary>
-    private static void AssertEveryFileProducedRowsOrWasReported(string sample, Export export)
+    private static void AssertEveryFileProducedRowsOrWasReported(string sample, ExportedRows export)
     {
         foreach (var file in Directory.GetFiles(sample, "*", SearchOption.AllDirectories))
         {
@@ -361,7 +361,7 @@ public sealed partial class RasaSourceTests
             Assert.Skip("shared/samples/chatbot/rasa is absent (set EXITKIT_SAMPLES).");
         }
 
-        var export = await Export.RunAsync(Plugin, config);
+        var export = await ExportedRows.RunAsync(Plugin, config);
 
         Assert.Equal($"rasa:{name}", export.Description.SourceSystem);
         Assert.NotEmpty(export["training_utterances"]);

@@ -7,24 +7,24 @@ public sealed class RasaTrainingDataWriterTests
     private static readonly RasaPlugin Plugin = new();
 
     /// <summary>Intent names, and per example: intent, text and every span (start, end, entity, value, role).</summary>
-    private static (string[] Intents, string[] Phrases) Essence(Export export)
+    private static (string[] Intents, string[] Phrases) Essence(ExportedRows export)
     {
         var phrases = export["training_utterances"].Select(row =>
         {
-            var spans = Export.Get("training_utterances", row, "annotations") is string json
+            var spans = ExportedRows.Get("training_utterances", row, "annotations") is string json
                 ? string.Join(",", JsonDocument.Parse(json).RootElement.EnumerateArray().Select(span =>
                     $"{span.GetProperty("start").GetInt32()}-{span.GetProperty("end").GetInt32()}:{span.GetProperty("entity").GetString()}={span.GetProperty("value")}/{(span.TryGetProperty("role", out var role) ? role.GetString() : "")}"))
                 : "";
-            return $"{Export.Get("training_utterances", row, "intent_id")}|{Export.Get("training_utterances", row, "text")}|{spans}";
+            return $"{ExportedRows.Get("training_utterances", row, "intent_id")}|{ExportedRows.Get("training_utterances", row, "text")}|{spans}";
         });
         return ([.. export.Column("intents", "name").Order(StringComparer.Ordinal)], [.. phrases.Order(StringComparer.Ordinal)]);
     }
 
-    private static async Task<Export> RoundTripAsync(Export first, TempFolder output)
+    private static async Task<ExportedRows> RoundTripAsync(ExportedRows first, TempFolder output)
     {
         await RasaTrainingDataWriter.WriteAsync(first["intents"].ToAsyncEnumerable(), first["training_utterances"].ToAsyncEnumerable(), output.Path,
             TestContext.Current.CancellationToken);
-        return await Export.RunAsync(Plugin, output.Path);
+        return await ExportedRows.RunAsync(Plugin, output.Path);
     }
 
     [Fact]
@@ -32,7 +32,7 @@ public sealed class RasaTrainingDataWriterTests
     {
         using var project = RasaSourceTests.SmallProject();
         using var output = new TempFolder();
-        var first = await Export.RunAsync(Plugin, project.Path);
+        var first = await ExportedRows.RunAsync(Plugin, project.Path);
 
         var second = await RoundTripAsync(first, output);
 
@@ -56,7 +56,7 @@ public sealed class RasaTrainingDataWriterTests
             Assert.Skip("shared/samples/chatbot/rasa is absent (set EXITKIT_SAMPLES).");
         }
         using var output = new TempFolder();
-        var first = await Export.RunAsync(Plugin, sample);
+        var first = await ExportedRows.RunAsync(Plugin, sample);
 
         var second = await RoundTripAsync(first, output);
 
@@ -76,12 +76,12 @@ public sealed class RasaTrainingDataWriterTests
         }
         using var package = new TempFolder();
         using var output = new TempFolder();
-        var direct = await Export.RunAsync(Plugin, sample);
+        var direct = await ExportedRows.RunAsync(Plugin, sample);
 
-        var (result, exit) = await Pipeline.ExportAsync(Plugin, sample, package.Path);
+        var (result, exit) = await Pipeline.ExportAsync(Plugin, sample, package.Path, TestContext.Current.CancellationToken);
         await RasaTrainingDataWriter.WriteAsync(exit.ReadRowsAsync("intents", TestContext.Current.CancellationToken),
             exit.ReadRowsAsync("training_utterances", TestContext.Current.CancellationToken), output.Path, TestContext.Current.CancellationToken);
-        var back = await Export.RunAsync(Plugin, output.Path);
+        var back = await ExportedRows.RunAsync(Plugin, output.Path);
 
         Assert.Equal(direct["training_utterances"].Count, result.Tables.Single(table => table.Table == "training_utterances").Rows);
         Assert.Contains(exit.Manifest.Problems, problem => problem.Kind == "unparsed" && problem.Subject.Contains("stories", StringComparison.Ordinal));

@@ -1,13 +1,13 @@
-namespace ExitKit.Connectors.AmazonConnect.Internal;
+namespace ExitKit.Connectors.Support;
 
 /// <summary>A block or action of a flow; <see cref="LocalId"/> is unique within the flow.</summary>
-internal sealed record FlowNode(string LocalId, string NodeType, string? Label, string? ParametersJson, string? ExtraJson);
+public sealed record FlowNode(string LocalId, string NodeType, string? Label, string? ParametersJson, string? ExtraJson);
 
 /// <summary>A transition (target kind <c>node</c>) or a reference to a named resource.</summary>
-internal sealed record FlowEdge(string FromLocalId, string? ToLocalId, string Condition, string TargetKind, string? TargetRef, string? ExtraJson = null);
+public sealed record FlowEdge(string FromLocalId, string? ToLocalId, string Condition, string TargetKind, string? TargetRef, string? ExtraJson = null);
 
 /// <summary>A flow as a graph, with what is known about the flow itself.</summary>
-internal sealed record FlowGraph(
+public sealed record FlowGraph(
     string Name,
     string? FlowType,
     string? Description,

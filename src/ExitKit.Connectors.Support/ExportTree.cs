@@ -4,13 +4,11 @@ using System.Text.Json;
 using ExitKit.Connectors;
 using ExitKit.Schema;
 
-namespace ExitKit.Connectors.LexV2.Internal;
+namespace ExitKit.Connectors.Support;
 
-// This file is duplicated in each file-based bot connector (Lex V2, Dialogflow ES, Rasa, ONNX) on purpose:
-// plugins load in their own contexts and must not depend on a shared library the host would have to provide.
 
 /// <summary>An export as the vendor produced it: a folder, a .zip, or a single file; entries are relative paths with forward slashes.</summary>
-internal sealed class ExportTree : IDisposable
+public sealed class ExportTree : IDisposable
 {
     private readonly ZipArchive? _zip;
     // A zip archive cannot be read from two threads at once, and the export pipeline reads tables in parallel.
@@ -104,6 +102,9 @@ internal sealed class ExportTree : IDisposable
             }
         }
     }
+
+    /// <summary>The same input restricted to some of its entries (a model file and the cards beside it).</summary>
+    public ExportTree Only(Func<string, bool> keep) => new(FullPath, _zip, [.. Entries.Where(keep)], IsSingleFile);
 
     /// <summary>Opens an entry for reading; callers hold the gate when the input is a zip.</summary>
     private Stream OpenRead(string entry)
@@ -203,7 +204,7 @@ internal sealed class ExportTree : IDisposable
 }
 
 /// <summary>Small helpers to build rows by column name and to read vendor JSON leniently.</summary>
-internal static class Rows
+public static class Rows
 {
     public static readonly JsonSerializerOptions Compact = new() { WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 

@@ -2,10 +2,10 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace ExitKit.Connectors.AmazonConnect.Internal;
+namespace ExitKit.Connectors.Support;
 
 /// <summary>Small helpers for reading vendor JSON.</summary>
-internal static class Json
+public static class Json
 {
     public static JsonElement? Get(this JsonElement element, params string[] path)
     {

@@ -2,22 +2,23 @@ using System.Text.Json;
 using ExitKit.Connectors;
 using ExitKit.Schema;
 using ExitKit.Testing;
+using Xunit;
 
-namespace ExitKit.Connectors.Rasa.Tests;
+namespace ExitKit.Testing.FileExports;
 
 /// <summary>Runs a source the way the export pipeline does and keeps every row, checking each fits its table.</summary>
-internal sealed class Export
+public sealed class ExportedRows
 {
     public RecordingExportContext Context { get; } = new();
     public Dictionary<string, List<object?[]>> Tables { get; } = new(StringComparer.Ordinal);
     public SourceDescription Description { get; private set; } = null!;
 
-    public static Task<Export> RunAsync(ConnectorPlugin plugin, string path) => RunAsync(plugin, Config(path));
+    public static Task<ExportedRows> RunAsync(ConnectorPlugin plugin, string path) => RunAsync(plugin, Config(path));
 
-    public static async Task<Export> RunAsync(ConnectorPlugin plugin, ConnectorConfiguration config)
+    public static async Task<ExportedRows> RunAsync(ConnectorPlugin plugin, ConnectorConfiguration config)
     {
         await using var source = plugin.CreateSource(config);
-        var export = new Export();
+        var export = new ExportedRows();
         export.Description = await source.DescribeAsync(ExportRequest.Everything);
         await source.ExportOriginalsAsync(ExportRequest.Everything, export.Context);
         foreach (var described in export.Description.Tables)
@@ -49,12 +50,12 @@ internal sealed class Export
 }
 
 /// <summary>Exports through the real pipeline into a package folder, as `exitkit export` does.</summary>
-internal static class Pipeline
+public static class Pipeline
 {
-    public static async Task<(ExitKit.Export.ExportResult Result, ExitKit.Packaging.ExitPackage Package)> ExportAsync(ConnectorPlugin plugin, string path, string packageFolder)
+    public static async Task<(ExitKit.Export.ExportResult Result, ExitKit.Packaging.ExitPackage Package)> ExportAsync(ConnectorPlugin plugin, string path, string packageFolder,
+        CancellationToken cancellationToken = default)
     {
-        var cancellationToken = TestContext.Current.CancellationToken;
-        await using var source = plugin.CreateSource(Export.Config(path));
+        await using var source = plugin.CreateSource(ExportedRows.Config(path));
         var store = new ExitKit.Storage.LocalPackageStore(packageFolder);
         var result = await ExitKit.Export.ExportPipeline.RunAsync(source, plugin.Descriptor, store,
             new ExitKit.Export.ExportOptions { Parallelism = 4 }, null, cancellationToken);
@@ -64,7 +65,7 @@ internal static class Pipeline
     }
 }
 
-internal static class Samples
+public static class Samples
 {
     /// <summary>A sample in the shared vendor samples folder, or null (the test then skips).</summary>
     public static string? Folder(string relative)
@@ -122,7 +123,7 @@ internal static class Samples
     }
 }
 
-internal sealed class TempFolder : IDisposable
+public sealed class TempFolder : IDisposable
 {
     public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "exitkit-" + Guid.NewGuid().ToString("N"));
 

@@ -1,9 +1,9 @@
 using ExitKit.Schema;
 
-namespace ExitKit.Connectors.GenesysCloud.Internal;
+namespace ExitKit.Connectors.Support;
 
 /// <summary>Fills a neutral row by column name and checks it fits before it leaves the connector.</summary>
-internal sealed class Row(TableSchema table, string sourceSystem, string sourceId)
+public sealed class Row(TableSchema table, string sourceSystem, string sourceId)
 {
     private readonly object?[] _values = Start(table, sourceSystem, sourceId);
 

@@ -1,9 +1,9 @@
 using System.IO.Compression;
 
-namespace ExitKit.Connectors.GenesysCloud.Internal;
+namespace ExitKit.Connectors.Support;
 
 /// <summary>One file of an export: its path relative to the export root, with forward slashes.</summary>
-internal sealed record ExportFile(string RelativePath, Func<CancellationToken, Task<byte[]>> ReadAsync)
+public sealed record ExportFile(string RelativePath, Func<CancellationToken, Task<byte[]>> ReadAsync)
 {
     /// <summary>The file's bytes, or why they could not be read (permissions, a damaged .zip entry).</summary>
     public async Task<(byte[]? Bytes, string? Error)> TryReadAsync(CancellationToken cancellationToken)
@@ -20,7 +20,7 @@ internal sealed record ExportFile(string RelativePath, Func<CancellationToken, T
 }
 
 /// <summary>The files of an export, from a folder or a .zip, in a stable (ordinal) order so reads are repeatable and resumable.</summary>
-internal sealed class ExportFiles : IDisposable
+public sealed class ExportFiles : IDisposable
 {
     private readonly string _root;
     private readonly ZipArchive? _zip;
