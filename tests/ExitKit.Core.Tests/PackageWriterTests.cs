@@ -95,6 +95,30 @@ public sealed class PackageWriterTests : IDisposable
         Assert.Contains("name", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1_000)]
+    [InlineData(4 << 20)]
+    [InlineData((4 << 20) + 1)]
+    [InlineData(9_000_000)]
+    public async Task Artefacts_small_and_large_are_stored_once_under_their_SHA_256(int size)
+    {
+        var store = new LocalPackageStore(_folder);
+        using var writer = await PackageWriter.OpenAsync(store, new PackageWriter.Options { Source = new SourceInfo("test", "Test", "test", "1") },
+            TestContext.Current.CancellationToken);
+        var bytes = new byte[size];
+        new Random(size).NextBytes(bytes);
+        var expected = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+        var first = await writer.StoreArtefactAsync(new MemoryStream(bytes), TestContext.Current.CancellationToken);
+        var again = await writer.StoreArtefactAsync(new MemoryStream(bytes), TestContext.Current.CancellationToken);
+        Assert.Equal(expected, first.Sha256);
+        Assert.Equal(first, again);
+        Assert.Equal(size, first.SizeBytes);
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(Path.Combine(_folder, first.PackagePath), TestContext.Current.CancellationToken));
+        Assert.Single(Directory.EnumerateFiles(Path.Combine(_folder, "data", "artefacts"), "*", SearchOption.AllDirectories));
+        Assert.DoesNotContain(Directory.EnumerateFiles(Path.Combine(_folder, ".exitkit"), "*", SearchOption.AllDirectories), path => !path.EndsWith("state.json", StringComparison.Ordinal));
+    }
+
     /// <summary>A source that cancels the export after a number of rows, as a crash would stop it.</summary>
     private sealed class StoppingSource(ISourceConnector inner, int stopAfterRows, CancellationTokenSource stop) : ISourceConnector
     {

@@ -260,12 +260,49 @@ public sealed class PackageWriter : IExportContext, IDisposable
     public async Task<ArtefactReference> StoreArtefactAsync(Stream content, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);
-        // The name is the hash, known only at the end: write under a temporary name, then move into place.
+        // The name is the hash. Most artefacts (attachments, images) are small: read them whole, hash, and write once under
+        // their final name, one request on a blob store. Larger ones (recordings, models) stream to a temporary name and
+        // are moved into place, so they are never held in memory.
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(SmallArtefactBytes + 1);
+        try
+        {
+            var length = 0;
+            int read;
+            while (length <= SmallArtefactBytes && (read = await content.ReadAsync(buffer.AsMemory(length, SmallArtefactBytes + 1 - length), cancellationToken)) > 0)
+            {
+                length += read;
+            }
+            if (length <= SmallArtefactBytes)
+            {
+                var sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(buffer.AsSpan(0, length)));
+                var path = PackageLayout.ArtefactPath(sha256);
+                if (_artefactsWritten.TryAdd(sha256, 0) && !await _store.ExistsAsync(path, cancellationToken))
+                {
+                    await using var file = await _store.CreateAsync(path, cancellationToken);
+                    await file.Content.WriteAsync(buffer.AsMemory(0, length), cancellationToken);
+                    await file.CommitAsync(cancellationToken);
+                }
+                return new ArtefactReference(sha256, length, path);
+            }
+            return await StoreLargeArtefactAsync(buffer.AsMemory(0, length), content, cancellationToken);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Artefacts up to this size are hashed in memory and written once; larger ones stream through a temporary name.</summary>
+    internal const int SmallArtefactBytes = 4 << 20;
+
+    private async Task<ArtefactReference> StoreLargeArtefactAsync(ReadOnlyMemory<byte> head, Stream rest, CancellationToken cancellationToken)
+    {
         var incoming = $"{PackageLayout.WorkFolder}incoming/{Guid.NewGuid():N}";
         FileFixity fixity;
         await using (var file = await _store.CreateAsync(incoming, cancellationToken))
         {
-            await content.CopyToAsync(file.Content, cancellationToken);
+            await file.Content.WriteAsync(head, cancellationToken);
+            await rest.CopyToAsync(file.Content, cancellationToken);
             fixity = await file.CommitAsync(cancellationToken);
         }
         var path = PackageLayout.ArtefactPath(fixity.Sha256);
