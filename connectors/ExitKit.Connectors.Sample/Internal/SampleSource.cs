@@ -108,6 +108,12 @@ internal sealed class SampleSource(SampleOptions options) : ISourceConnector
                     await Task.Yield();
                 }
                 var cursor = index.ToString(CultureInfo.InvariantCulture);
+                if (table.Name == "attachments" && SampleCentre.HasAttachment(index)
+                    && (!request.Contains(_centre.AttachmentCreatedAt(index)) || _centre.IsLost(_centre.AttachmentCreatedAt(index))))
+                {
+                    // Outside the window (another shard's days): its file is not this export's to store.
+                    continue;
+                }
                 var rows = await RowsOfAsync(table.Name, index, context, cancellationToken);
                 for (var position = 0; position < rows.Count; position++)
                 {

@@ -278,9 +278,21 @@ public sealed class PackageWriter : IExportContext, IDisposable
                 var path = PackageLayout.ArtefactPath(sha256);
                 if (_artefactsWritten.TryAdd(sha256, 0) && !await _store.ExistsAsync(path, cancellationToken))
                 {
-                    await using var file = await _store.CreateAsync(path, cancellationToken);
-                    await file.Content.WriteAsync(buffer.AsMemory(0, length), cancellationToken);
-                    await file.CommitAsync(cancellationToken);
+                    try
+                    {
+                        await using var file = await _store.CreateAsync(path, cancellationToken);
+                        await file.Content.WriteAsync(buffer.AsMemory(0, length), cancellationToken);
+                        await file.CommitAsync(cancellationToken);
+                    }
+                    catch (ExitKitException)
+                    {
+                        // Another process (a shard) may have written the same content under the same name at the same moment;
+                        // the name is the content's hash, so what is there is what this write would have left.
+                        if (!await _store.ExistsAsync(path, cancellationToken))
+                        {
+                            throw;
+                        }
+                    }
                 }
                 return new ArtefactReference(sha256, length, path);
             }
