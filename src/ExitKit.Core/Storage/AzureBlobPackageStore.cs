@@ -312,6 +312,21 @@ public sealed class AzureBlobPackageStore : IPackageStore
         protected override async Task CommitInnerAsync(CancellationToken cancellationToken)
         {
             var stream = _stream ?? new BlockStream(store, path);
+            if (stream.TakeWholeContent() is { } whole)
+            {
+                // A file smaller than one block (most artefacts and originals) goes up in a single request, not stage + commit.
+                try
+                {
+                    using var content = new MemoryStream(whole.Buffer, 0, whole.Length, writable: false);
+                    await store.CallAsync("write", path, async () =>
+                        (await store.Blob(path).UploadAsync(content, new BlobUploadOptions(), cancellationToken)).Value);
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(whole.Buffer);
+                }
+                return;
+            }
             await stream.FinishAsync(cancellationToken);
             await store.CallAsync("write", path, async () =>
                 (await store.Blob(path).CommitBlockListAsync(stream.BlockIds, new CommitBlockListOptions(), cancellationToken)).Value);
@@ -421,6 +436,20 @@ public sealed class AzureBlobPackageStore : IPackageStore
             {
                 ArrayPool<byte>.Shared.Return(buffer);
             }
+        }
+
+        /// <summary>The whole content when nothing has been staged (it fits one block), leaving the stream empty; null otherwise.</summary>
+        public (byte[] Buffer, int Length)? TakeWholeContent()
+        {
+            if (_blockIds.Count > 0 || _inFlight.Count > 0)
+            {
+                return null;
+            }
+            var buffer = _buffer ?? ArrayPool<byte>.Shared.Rent(1);
+            var length = _filled;
+            _buffer = null;
+            _filled = 0;
+            return (buffer, length);
         }
 
         public async Task FinishAsync(CancellationToken cancellationToken)

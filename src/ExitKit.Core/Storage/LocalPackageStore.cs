@@ -27,13 +27,16 @@ public sealed class LocalPackageStore : IPackageStore
     public Task<Stream> OpenReadAsync(string path, CancellationToken cancellationToken = default)
     {
         var full = Full(path);
-        if (!_fileSystem.File.Exists(full))
+        try
+        {
+            // Synchronous handles: readers here are bounded, CPU-bound loops (hashing, Parquet decoding), for which thread-pool
+            // async file I/O on Linux only adds hand-offs. Large reads (hashing) bypass the 64 KiB buffer.
+            return Task.FromResult<Stream>(_fileSystem.FileStream.New(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan));
+        }
+        catch (Exception error) when (error is FileNotFoundException or DirectoryNotFoundException)
         {
             throw ExitKitException.FileNotFound(full, "Package file");
         }
-        // Synchronous handles: readers here are bounded, CPU-bound loops (hashing, Parquet decoding), for which thread-pool
-        // async file I/O on Linux only adds hand-offs. Large reads (hashing) bypass the 64 KiB buffer.
-        return Task.FromResult<Stream>(_fileSystem.FileStream.New(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan));
     }
 
     /// <inheritdoc />
@@ -71,14 +74,15 @@ public sealed class LocalPackageStore : IPackageStore
         {
             yield break;
         }
-        var files = _fileSystem.Directory.EnumerateFiles(_root, "*", SearchOption.AllDirectories)
-            .Select(full => _fileSystem.Path.GetRelativePath(_root, full).Replace(_fileSystem.Path.DirectorySeparatorChar, '/'))
-            .Where(relative => relative.StartsWith(prefix, StringComparison.Ordinal) && !relative.EndsWith(PendingSuffix, StringComparison.Ordinal))
-            .OrderBy(relative => relative, StringComparer.Ordinal);
-        foreach (var relative in files)
+        // One enumeration gives paths and lengths together (no stat per file): packages hold tens of thousands of artefacts.
+        var files = _fileSystem.DirectoryInfo.New(_root).EnumerateFiles("*", SearchOption.AllDirectories)
+            .Select(file => (Path: _fileSystem.Path.GetRelativePath(_root, file.FullName).Replace(_fileSystem.Path.DirectorySeparatorChar, '/'), file.Length))
+            .Where(file => file.Path.StartsWith(prefix, StringComparison.Ordinal) && !file.Path.EndsWith(PendingSuffix, StringComparison.Ordinal))
+            .OrderBy(file => file.Path, StringComparer.Ordinal);
+        foreach (var (relative, length) in files)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            yield return new StoredFile(relative, _fileSystem.FileInfo.New(Full(relative)).Length);
+            yield return new StoredFile(relative, length);
         }
     }
 
