@@ -111,6 +111,7 @@ public sealed class PackageWriterTests : IDisposable
         var expected = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
         var first = await writer.StoreArtefactAsync(new MemoryStream(bytes), TestContext.Current.CancellationToken);
         var again = await writer.StoreArtefactAsync(new MemoryStream(bytes), TestContext.Current.CancellationToken);
+        await writer.FlushArtefactsAsync();
         Assert.Equal(expected, first.Sha256);
         Assert.Equal(first, again);
         Assert.Equal(size, first.SizeBytes);

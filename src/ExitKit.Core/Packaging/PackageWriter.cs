@@ -27,6 +27,11 @@ public sealed class PackageWriter : IExportContext, IDisposable
     private readonly PartLimits _limits;
     private readonly SemaphoreSlim _stateLock = new(1, 1);
     private readonly ConcurrentDictionary<string, byte> _artefactsWritten = new(StringComparer.Ordinal);
+    // Small artefacts are uploaded in the background, a few at a time: their hash (and so their row) is known at once, and
+    // waiting for each upload in turn is what makes an export to blob storage slow. Every checkpoint and the seal wait
+    // for them, so no recorded row ever points at an artefact that is not stored.
+    private readonly SemaphoreSlim _uploadSlots = new(8, 8);
+    private readonly ConcurrentQueue<Task> _uploads = new();
 
     private PackageWriter(IPackageStore store, ExportState state, Pseudonymiser? pseudonymiser, TimeProvider time,
         ParquetWriteSettings parquet, PartLimits limits)
@@ -212,6 +217,7 @@ public sealed class PackageWriter : IExportContext, IDisposable
 
     internal async Task CommitPartAsync(TableCheckpoint checkpoint, CommittedPart part, string? cursor, CancellationToken cancellationToken)
     {
+        await FlushArtefactsAsync();
         await _stateLock.WaitAsync(cancellationToken);
         try
         {
@@ -276,23 +282,13 @@ public sealed class PackageWriter : IExportContext, IDisposable
             {
                 var sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(buffer.AsSpan(0, length)));
                 var path = PackageLayout.ArtefactPath(sha256);
-                if (_artefactsWritten.TryAdd(sha256, 0) && !await _store.ExistsAsync(path, cancellationToken))
+                // No existence check first: writing the same content under its own hash again is harmless, and one request
+                // fewer per artefact is what a blob store's export time is made of.
+                if (_artefactsWritten.TryAdd(sha256, 0))
                 {
-                    try
-                    {
-                        await using var file = await _store.CreateAsync(path, cancellationToken);
-                        await file.Content.WriteAsync(buffer.AsMemory(0, length), cancellationToken);
-                        await file.CommitAsync(cancellationToken);
-                    }
-                    catch (ExitKitException)
-                    {
-                        // Another process (a shard) may have written the same content under the same name at the same moment;
-                        // the name is the content's hash, so what is there is what this write would have left.
-                        if (!await _store.ExistsAsync(path, cancellationToken))
-                        {
-                            throw;
-                        }
-                    }
+                    var bytes = buffer.AsSpan(0, length).ToArray();
+                    await _uploadSlots.WaitAsync(cancellationToken);
+                    _uploads.Enqueue(UploadSmallArtefactAsync(path, bytes, cancellationToken));
                 }
                 return new ArtefactReference(sha256, length, path);
             }
@@ -301,6 +297,38 @@ public sealed class PackageWriter : IExportContext, IDisposable
         finally
         {
             System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async Task UploadSmallArtefactAsync(string path, byte[] bytes, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var file = await _store.CreateAsync(path, cancellationToken);
+            await file.Content.WriteAsync(bytes, cancellationToken);
+            await file.CommitAsync(cancellationToken);
+        }
+        catch (ExitKitException)
+        {
+            // Another process (a shard) may have written the same content under the same name at the same moment;
+            // the name is the content's hash, so what is there is what this write would have left.
+            if (!await _store.ExistsAsync(path, cancellationToken))
+            {
+                throw;
+            }
+        }
+        finally
+        {
+            _uploadSlots.Release();
+        }
+    }
+
+    /// <summary>Waits until every artefact handed over so far is stored; a failed upload surfaces here.</summary>
+    internal async Task FlushArtefactsAsync()
+    {
+        while (_uploads.TryDequeue(out var upload))
+        {
+            await upload;
         }
     }
 
@@ -437,6 +465,7 @@ public sealed class PackageWriter : IExportContext, IDisposable
     }
 
     /// <inheritdoc />
+    // The upload slots are not disposed: an upload still running after a failed export releases its slot when it ends.
     public void Dispose() => _stateLock.Dispose();
 
     /// <summary>Records that a shard has written everything it has to, and returns what it wrote as a manifest (not stored):
@@ -449,6 +478,7 @@ public sealed class PackageWriter : IExportContext, IDisposable
             throw new InvalidOperationException("Only a shard is finished; a whole export is sealed.");
         }
         ThrowIfIncomplete();
+        await FlushArtefactsAsync();
         await RemoveUncheckpointedPartsAsync(cancellationToken);
         _state.Finished = true;
         await SaveStateAsync(cancellationToken);
@@ -493,6 +523,7 @@ public sealed class PackageWriter : IExportContext, IDisposable
     public async Task<PackageManifest> SealAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfIncomplete();
+        await FlushArtefactsAsync();
         await RemoveUncheckpointedPartsAsync(cancellationToken);
         var sealedAt = _time.GetUtcNow();
         var manifest = await BuildManifestAsync(sealedAt, cancellationToken);
