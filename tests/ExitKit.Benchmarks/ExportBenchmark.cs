@@ -53,7 +53,11 @@ internal static class ExportBenchmark
                 _ => global::Parquet.CompressionMethod.Zstd,
             };
             var options = new ExportOptions { Parquet = new ExitKit.Parquet.ParquetWriteSettings(Compression: codec) };
-            var result = await ExportPipeline.RunAsync(source, plugin.Descriptor, new LocalPackageStore(folder), options);
+            // DIR may be a blob container URL (Azurite of EXITKIT_TEST_AZURITE): the same export, to blob storage, in a process of its own.
+            IPackageStore store = AzureBlobPackageStore.IsBlobLocation(folder)
+                ? PackageStores.Open(folder, Environment.GetEnvironmentVariable("EXITKIT_TEST_AZURITE"))
+                : new LocalPackageStore(folder);
+            var result = await ExportPipeline.RunAsync(source, plugin.Descriptor, store, options);
             rows = result.TotalRows;
         }
         watch.Stop();
