@@ -101,6 +101,25 @@ public sealed class ParquetRoundTripTests : IDisposable
         Assert.Equal(2_500, index);
     }
 
+    [Fact]
+    public async Task Null_counts_from_statistics_equal_the_nulls_that_went_in()
+    {
+        var path = await WriteAsync(2_500, rowGroupRows: 1_000);
+        var columns = new[] { "optional_text", "optional_count", "score", "flag", "ended_at", "extra", "source_id" };
+        var expected = columns.Select(column => (long)Enumerable.Range(0, 2_500).Count(index => RowAt(index)[Table.OrdinalOf(column)] is null)).ToArray();
+        var totals = new long[columns.Length];
+        await using var file = File.OpenRead(path);
+        await foreach (var (_, nulls) in ParquetPartReader.ReadNullCountsAsync(file, columns, TestContext.Current.CancellationToken))
+        {
+            for (var position = 0; position < columns.Length; position++)
+            {
+                Assert.NotNull(nulls[position]);
+                totals[position] += nulls[position]!.Value;
+            }
+        }
+        Assert.Equal(expected, totals);
+    }
+
     [Theory]
     [InlineData("2024-03-10 12:00:00+00")]
     [InlineData("2024-03-20 00:00:00+00")]

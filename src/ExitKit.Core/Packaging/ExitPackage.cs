@@ -74,6 +74,21 @@ public sealed class ExitPackage
         }
     }
 
+    /// <summary>Null counts of some columns per row group, from Parquet statistics (null where a file records none).</summary>
+    public async IAsyncEnumerable<(int RowCount, long?[] Nulls)> ReadNullCountsAsync(string table, IReadOnlyList<string> columns,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var (_, entry) = Resolve(table);
+        foreach (var file in entry.Files)
+        {
+            await using var stream = await OpenSeekableAsync(file.Path, cancellationToken);
+            await foreach (var counts in ParquetPartReader.ReadNullCountsAsync(stream, columns, cancellationToken))
+            {
+                yield return counts;
+            }
+        }
+    }
+
     /// <summary>Reads whole rows of a table, in column order.</summary>
     public async IAsyncEnumerable<object?[]> ReadRowsAsync(string table, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {

@@ -30,6 +30,25 @@ public sealed class ExitPackageContent(ExitPackage package) : IPackageContent
     public IPackageStore Store => package.Store;
 
     /// <inheritdoc />
+    public async Task<IReadOnlyDictionary<string, long>?> CountNullsFromStatisticsAsync(string table, IReadOnlyList<string> columns,
+        CancellationToken cancellationToken = default)
+    {
+        var totals = new long[columns.Count];
+        await foreach (var (_, nulls) in package.ReadNullCountsAsync(table, columns, cancellationToken))
+        {
+            for (var position = 0; position < nulls.Length; position++)
+            {
+                if (nulls[position] is not { } count)
+                {
+                    return null;
+                }
+                totals[position] += count;
+            }
+        }
+        return columns.Select((column, position) => (column, position)).ToDictionary(pair => pair.column, pair => totals[pair.position], StringComparer.Ordinal);
+    }
+
+    /// <inheritdoc />
     public async IAsyncEnumerable<ColumnChunk> ReadColumnsAsync(string table, IReadOnlyList<string> columns,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {

@@ -21,6 +21,11 @@ public interface IPackageContent
     /// <param name="columns">Columns the table has (see the manifest's column list).</param>
     /// <param name="cancellationToken">Stops the read.</param>
     IAsyncEnumerable<ColumnChunk> ReadColumnsAsync(string table, IReadOnlyList<string> columns, CancellationToken cancellationToken = default);
+
+    /// <summary>The nulls of some columns in all, from the files' statistics without reading values; null when the content
+    /// cannot say for every part (validation then reads the values).</summary>
+    Task<IReadOnlyDictionary<string, long>?> CountNullsFromStatisticsAsync(string table, IReadOnlyList<string> columns,
+        CancellationToken cancellationToken = default) => Task.FromResult<IReadOnlyDictionary<string, long>?>(null);
 }
 
 /// <summary>Rows of a table, column by column.</summary>

@@ -97,6 +97,30 @@ internal sealed class TableScan(TableSchema schema)
     public bool Needed => Consumers.Count > 0 || CountDaily || _nullCounted.Count > 0 || RowsNeeded;
     public bool RowsNeeded { get; set; }
 
+    /// <summary>Columns whose nulls are counted and whose values nothing else needs: their counts can come from statistics.</summary>
+    public IReadOnlyList<string> NullOnlyColumns()
+    {
+        var valuesNeeded = new HashSet<string>(Consumers.SelectMany(consumer => consumer.Columns), StringComparer.Ordinal);
+        if (CountDaily && Schema.TimeColumn is { } time)
+        {
+            valuesNeeded.Add(time);
+        }
+        var written = Entry!.Columns.Select(column => column.Name).ToHashSet(StringComparer.Ordinal);
+        return _nullCounted.Where(column => !valuesNeeded.Contains(column) && written.Contains(column)).ToList();
+    }
+
+    /// <summary>Null counts taken from statistics: these columns are not read, and their counts are added here.</summary>
+    public void UseNullCounts(IReadOnlyDictionary<string, long> counts)
+    {
+        foreach (var (column, count) in counts)
+        {
+            _fromStatistics.Add(column);
+            Nulls[column] = Nulls.GetValueOrDefault(column) + count;
+        }
+    }
+
+    private readonly HashSet<string> _fromStatistics = new(StringComparer.Ordinal);
+
     public IReadOnlyList<string> ColumnsToRead()
     {
         _columns.Clear();
@@ -104,7 +128,7 @@ internal sealed class TableScan(TableSchema schema)
         {
             _columns.Add(time);
         }
-        _columns.UnionWith(_nullCounted);
+        _columns.UnionWith(_nullCounted.Where(column => !_fromStatistics.Contains(column)));
         foreach (var consumer in Consumers)
         {
             _columns.UnionWith(consumer.Columns);
@@ -134,7 +158,7 @@ internal sealed class TableScan(TableSchema schema)
                 }
             }
         }
-        foreach (var column in _nullCounted)
+        foreach (var column in _nullCounted.Where(column => !_fromStatistics.Contains(column)))
         {
             Nulls[column] = Nulls.GetValueOrDefault(column) + CountNullsIn(chunk[column], chunk.RowCount);
         }
@@ -227,6 +251,13 @@ internal sealed class ScanPlan
             remaining.Remove(next);
             if (next.Present)
             {
+                // A column only counted for nulls (required, nullRate) is answered by the Parquet statistics, the way DuckDB
+                // answers it, so a large text column (message bodies) is never decoded just to find it has no nulls.
+                var nullOnly = next.NullOnlyColumns();
+                if (nullOnly.Count > 0 && await package.CountNullsFromStatisticsAsync(next.Schema.Name, nullOnly, cancellationToken) is { } counts)
+                {
+                    next.UseNullCounts(counts);
+                }
                 var columns = next.ColumnsToRead();
                 try
                 {
