@@ -136,7 +136,7 @@ internal static class RehearsalRunner
         var rehearsed = Math.Max(1, export.TotalRows);
         var scale = (double)fullRows / rehearsed;
         var seconds = stages.Sum(stage => stage.Seconds) * scale;
-        var text = TimeSpan.FromSeconds(seconds).Humanize(2, maxUnit: TimeUnit.Day, minUnit: TimeUnit.Second);
+        var text = seconds < 1 ? "under a second" : TimeSpan.FromSeconds(seconds).Humanize(2, maxUnit: TimeUnit.Day, minUnit: TimeUnit.Second);
         double? allowedDays = schedule is null ? null : schedule.DeliveryDeadline.DayNumber - schedule.ExitDate.DayNumber;
         var verdict = allowedDays is null
             ? $"full exit ≈ {text} for {fullRows.ToString("N0", CultureInfo.InvariantCulture)} rows (rehearsed {rehearsed.ToString("N0", CultureInfo.InvariantCulture)})."
