@@ -149,48 +149,9 @@ internal sealed class GenesysCloudSource(ExportFiles files, string sourceSystem)
         {
             var graph = content.Flow!;
             var flowId = file.RelativePath;
-            string NodeId(string local) => $"{flowId}/{local}";
-            switch (table.Name)
+            foreach (var row in graph.Rows(table, sourceSystem, flowId, _originalPaths.GetValueOrDefault(file.RelativePath) ?? $"data/originals/{OriginalsFolder}{file.RelativePath}"))
             {
-                case "flows":
-                    yield return new Row(table, sourceSystem, flowId)
-                        .Set("name", graph.Name)
-                        .Set("flow_type", graph.FlowType)
-                        .Set("description", graph.Description)
-                        .Set("start_node_id", graph.StartLocalId is { } start ? NodeId(start) : null)
-                        .Set("definition_format", graph.DefinitionFormat)
-                        .Set("original_path", _originalPaths.GetValueOrDefault(file.RelativePath) ?? $"data/originals/{OriginalsFolder}{file.RelativePath}")
-                        .Set("source_extra", graph.ExtraJson)
-                        .Build();
-                    break;
-                case "flow_nodes":
-                    foreach (var node in graph.Nodes)
-                    {
-                        yield return new Row(table, sourceSystem, NodeId(node.LocalId))
-                            .Set("flow_id", flowId)
-                            .Set("node_type", node.NodeType)
-                            .Set("label", node.Label)
-                            .Set("parameters", node.ParametersJson)
-                            .Set("source_extra", node.ExtraJson)
-                            .Build();
-                    }
-                    break;
-                default:
-                    var perNode = new Dictionary<string, int>(StringComparer.Ordinal);
-                    foreach (var edge in graph.Edges)
-                    {
-                        var ordinal = perNode[edge.FromLocalId] = perNode.GetValueOrDefault(edge.FromLocalId) + 1;
-                        yield return new Row(table, sourceSystem, $"{NodeId(edge.FromLocalId)}#{ordinal.ToString(CultureInfo.InvariantCulture)}")
-                            .Set("flow_id", flowId)
-                            .Set("from_node_id", NodeId(edge.FromLocalId))
-                            .Set("to_node_id", edge.ToLocalId is { } to ? NodeId(to) : null)
-                            .Set("condition", edge.Condition)
-                            .Set("target_kind", edge.TargetKind)
-                            .Set("target_ref", edge.TargetRef)
-                            .Set("source_extra", edge.ExtraJson)
-                            .Build();
-                    }
-                    break;
+                yield return row;
             }
         }
     }
