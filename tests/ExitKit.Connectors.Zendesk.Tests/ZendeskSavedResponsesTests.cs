@@ -206,4 +206,77 @@ public sealed class ZendeskSavedResponsesTests : IDisposable
         Assert.Equal(9, all.Count);
         Assert.Equal(all.Skip(5).Select(row => row.Values[1]), resumed.Select(row => row.Values[1]));
     }
+    [Fact]
+    public async Task A_ticket_saved_more_than_once_is_exported_once_as_its_latest_copy()
+    {
+        // An incremental export lists ticket 7 again after it changed (status, requester); a single-ticket response of ticket 8
+        // is older than its copy in the list; ticket 9's two copies are equally recent, so the later file's wins.
+        Write("incremental/tickets/cursor/page-0001.json", """
+            {"tickets":[{"id":7,"status":"open","requester_id":70,"created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z","via":{"channel":"email"}},
+                        {"id":8,"status":"solved","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-03T00:00:00Z","via":{"channel":"email"}},
+                        {"id":9,"status":"open","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-02T00:00:00Z","via":{"channel":"web"}}],"end_of_stream":false}
+            """);
+        Write("incremental/tickets/cursor/page-0002.json", """
+            {"tickets":[{"id":7,"status":"pending","requester_id":71,"created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-02T00:00:00Z","via":{"channel":"email"}},
+                        {"id":9,"status":"closed","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-02T00:00:00Z","via":{"channel":"web"}}],"end_of_stream":true}
+            """);
+        Write("tickets/8.json", """{"ticket":{"id":8,"status":"open","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-02T00:00:00Z","via":{"channel":"email"}}}""");
+        Write("tickets/7/comments/page-0001.json", """
+            {"comments":[{"id":701,"author_id":71,"body":"from the requester","public":true,"created_at":"2026-01-01T00:00:00Z"}]}
+            """);
+        await using var source = Saved(_folder);
+        var context = new RecordingExportContext();
+        var interactions = NeutralSchema.Interactions;
+
+        var rows = (await Export.ReadAsync(source, interactions, context)).Select(row => row.Values).ToList();
+        var messages = (await Export.ReadAsync(source, NeutralSchema.Messages, context)).Select(row => row.Values).ToList();
+
+        Assert.Equal(["7", "8", "9"], rows.Select(row => (string)row[1]!).Order(StringComparer.Ordinal));
+        Assert.Equal("pending", Export.Value(interactions, Export.Row(interactions, rows, "7"), "status"));
+        Assert.Equal("71", Export.Value(interactions, Export.Row(interactions, rows, "7"), "customer_id"));
+        Assert.Equal("solved", Export.Value(interactions, Export.Row(interactions, rows, "8"), "status"));
+        Assert.Equal("closed", Export.Value(interactions, Export.Row(interactions, rows, "9"), "status"));
+        // The requester of the latest copy tells who the customer is.
+        Assert.Equal("customer", Export.Value(NeutralSchema.Messages, Assert.Single(messages), "author_role"));
+    }
+
+    [Fact]
+    public async Task Comments_saved_twice_and_apart_are_read_once_in_sequence()
+    {
+        // Ticket 5's comments are saved by two tools: ticket-5-comments.json and tickets/5/comments/..., with ticket 6's file
+        // between them in path order; comment 52 is in both.
+        Write("ticket-5-comments.json", """
+            {"comments":[{"id":51,"author_id":1,"body":"one","public":true,"created_at":"2026-01-01T00:00:01Z"},
+                         {"id":52,"author_id":2,"body":"two","public":true,"created_at":"2026-01-01T00:00:02Z"}]}
+            """);
+        Write("ticket-6-comments.json", """{"comments":[{"id":61,"author_id":1,"body":"other","public":true,"created_at":"2026-01-01T00:00:01Z"}]}""");
+        Write("tickets/5/comments/page-0001.json", """
+            {"comments":[{"id":52,"author_id":2,"body":"two","public":true,"created_at":"2026-01-01T00:00:02Z"},
+                         {"id":53,"author_id":1,"body":"three","public":true,"created_at":"2026-01-01T00:00:03Z"}]}
+            """);
+        await using var source = Saved(_folder);
+        var table = NeutralSchema.Messages;
+
+        var rows = (await Export.ReadAsync(source, table, new RecordingExportContext())).Select(row => row.Values).ToList();
+
+        Assert.Equal(["51", "52", "61", "53"], rows.Select(row => (string)row[1]!));
+        Assert.Equal([1L, 2L, 3L], rows.Where(row => (string?)Export.Value(table, row, "interaction_id") == "5")
+            .Select(row => (long)Export.Value(table, row, "sequence")!));
+        Assert.Equal(1L, Export.Value(table, Export.Row(table, rows, "61"), "sequence"));
+    }
+
+    [Fact]
+    public async Task A_folder_that_changes_during_the_export_stops_it_with_the_reason()
+    {
+        Write("tickets.json", """{"tickets":[{"id":1,"status":"open","created_at":"2026-01-01T00:00:00Z","via":{"channel":"email"}}]}""");
+        Write("tickets/1/comments/page-0001.json", """{"comments":[{"id":11,"author_id":1,"body":"hi","public":true,"created_at":"2026-01-01T00:00:00Z"}]}""");
+        await using var source = Saved(_folder);
+        await source.DescribeAsync(ExportRequest.Everything, TestContext.Current.CancellationToken);
+        Write("tickets/1/comments/page-0000.json", """{"comments":[]}""");
+
+        var error = await Assert.ThrowsAsync<ExitKitException>(() => Export.ReadAsync(source, NeutralSchema.Messages, new RecordingExportContext()));
+
+        Assert.Contains("changed while it was exported", error.Message, StringComparison.Ordinal);
+        Assert.Contains("tickets/1/comments/page-0000.json", error.Message, StringComparison.Ordinal);
+    }
 }

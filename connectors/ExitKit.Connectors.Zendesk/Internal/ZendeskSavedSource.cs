@@ -1,204 +1,51 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using ExitKit.Schema;
 
 namespace ExitKit.Connectors.Zendesk.Internal;
-
-/// <summary>What a saved response holds, told by its top-level keys.</summary>
-[Flags]
-internal enum SavedKind
-{
-    None = 0,
-    Tickets = 1 << 0,
-    Metrics = 1 << 1,
-    Users = 1 << 2,
-    Comments = 1 << 3,
-    Audits = 1 << 4,
-    Ratings = 1 << 5,
-    Groups = 1 << 6,
-    Rules = 1 << 7,
-    Categories = 1 << 8,
-    Sections = 1 << 9,
-    Articles = 1 << 10,
-    Translations = 1 << 11,
-    ArticleAttachments = 1 << 12,
-    Count = 1 << 13,
-    Content = 1 << 14,
-}
 
 /// <summary>
 /// Reads a folder of saved Zendesk API responses (as a vendor, another tool or an earlier ExitKit run left them) and maps them
 /// exactly as the live API path does. Attachment bytes, when saved, sit at <c>files/{attachment id}/{file name}</c>.
 /// </summary>
-internal sealed partial class ZendeskSavedSource(string root, string sourceSystem, bool requirePseudonyms = false) : ISourceConnector
+/// <remarks>
+/// Memory stays flat as the folder grows: the files are walked again for each table rather than listed (see
+/// <see cref="SavedFolder"/>), a ticket's comments are read with a state of their own that ends with its files, and what
+/// must span the export (the latest copy of a repeated ticket, requesters, user roles) is held as sorted 64-bit keys.
+/// </remarks>
+internal sealed class ZendeskSavedSource(string root, string sourceSystem, bool requirePseudonyms = false) : ISourceConnector
 {
-    private List<SavedFile>? _files;
+    private readonly IdKeys _keys = new();
+    private readonly Lock _folderGate = new();
+    private readonly Lock _ticketsGate = new();
+    private readonly Lock _rolesGate = new();
+    private readonly Lock _metricsGate = new();
+    private SavedFolder? _folder;
+    private SavedTickets? _tickets;
+    private (KeyMap Users, List<string> Names)? _roles;
+    private Dictionary<string, JsonElement>? _metrics;
 
-    internal sealed record SavedFile(string RelativePath, string FullPath, SavedKind Kind, string? Problem, string? TicketId)
-    {
-        /// <summary>Part of the file that is read but not exported (search results that are not tickets).</summary>
-        public string? Degraded { get; init; }
-    }
-
-    [GeneratedRegex(@"tickets?[/_\-](\d+)[/_\-]comments", RegexOptions.CultureInvariant)]
-    private static partial Regex CommentsTicket();
-
-    [GeneratedRegex(@"^files/(\d+)/[^/]+$", RegexOptions.CultureInvariant)]
-    private static partial Regex ContentFile();
-
-    private static readonly Dictionary<string, SavedKind> KeyKinds = new(StringComparer.Ordinal)
-    {
-        ["tickets"] = SavedKind.Tickets, ["ticket"] = SavedKind.Tickets,
-        ["metric_sets"] = SavedKind.Metrics, ["ticket_metrics"] = SavedKind.Metrics, ["ticket_metric"] = SavedKind.Metrics,
-        ["users"] = SavedKind.Users,
-        ["comments"] = SavedKind.Comments,
-        ["audits"] = SavedKind.Audits, ["audit"] = SavedKind.Audits,
-        ["satisfaction_ratings"] = SavedKind.Ratings, ["satisfaction_rating"] = SavedKind.Ratings,
-        ["groups"] = SavedKind.Groups, ["group"] = SavedKind.Groups,
-        ["categories"] = SavedKind.Categories, ["category"] = SavedKind.Categories,
-        ["sections"] = SavedKind.Sections, ["section"] = SavedKind.Sections,
-        ["articles"] = SavedKind.Articles, ["article"] = SavedKind.Articles,
-        ["translations"] = SavedKind.Translations, ["translation"] = SavedKind.Translations,
-        ["article_attachments"] = SavedKind.ArticleAttachments, ["article_attachment"] = SavedKind.ArticleAttachments,
-    };
-
-    // Zendesk responses this connector recognises but that no neutral table holds; they are kept as originals and named.
-    private static readonly Dictionary<string, string> KnownWithoutTable = new(StringComparer.Ordinal)
-    {
-        ["ticket_fields"] = "ticket field definitions have no neutral table",
-        ["ticket_field"] = "ticket field definitions have no neutral table",
-        ["ticket_forms"] = "ticket form definitions have no neutral table",
-        ["targets"] = "targets (notification endpoints, possibly with credentials) have no neutral table",
-        ["organizations"] = "organizations have no neutral table",
-        ["brands"] = "brands have no neutral table",
-    };
-
-    private readonly Lock _gate = new();
-
-    private List<SavedFile> Files
+    private SavedFolder Folder
     {
         get
         {
-            lock (_gate)
+            lock (_folderGate)
             {
-                return _files ??= Scan();
+                return _folder ??= SavedFolder.Scan(root, _keys);
             }
-        }
-    }
-
-    private List<SavedFile> Scan()
-    {
-        if (!Directory.Exists(root))
-        {
-            throw ExitKitException.FileNotFound(root, "The savedResponsesPath folder");
-        }
-        return Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
-            .Select(path => (Full: path, Relative: Path.GetRelativePath(root, path).Replace('\\', '/')))
-            .OrderBy(file => file.Relative, StringComparer.Ordinal)
-            .Select(file => Classify(file.Relative, file.Full))
-            .ToList();
-    }
-
-    internal static SavedFile Classify(string relative, string full)
-    {
-        if (ContentFile().IsMatch(relative))
-        {
-            return new SavedFile(relative, full, SavedKind.Content, null, null);
-        }
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(File.ReadAllBytes(full), new JsonDocumentOptions { AllowTrailingCommas = true });
-        }
-        catch (JsonException error)
-        {
-            return new SavedFile(relative, full, SavedKind.None,
-                $"not a JSON document ({error.Message}); a saved Zendesk API response is the JSON body the API returned.", null);
-        }
-        using (document)
-        {
-            var rootElement = document.RootElement;
-            if (rootElement.ValueKind != JsonValueKind.Object)
-            {
-                return new SavedFile(relative, full, SavedKind.None, "a Zendesk API response is a JSON object; this file holds a " + rootElement.ValueKind + ".", null);
-            }
-            var kind = SavedKind.None;
-            foreach (var property in rootElement.EnumerateObject())
-            {
-                if (property.Value.ValueKind is not (JsonValueKind.Array or JsonValueKind.Object))
-                {
-                    continue;
-                }
-                if (KeyKinds.TryGetValue(property.Name, out var found))
-                {
-                    kind |= found;
-                }
-                else if (ZendeskMapper.RuleKinds.ContainsKey(property.Name))
-                {
-                    kind |= SavedKind.Rules;
-                }
-                else if (property.Name == "results" && property.Value.ValueKind == JsonValueKind.Array
-                    && property.Value.EnumerateArray().Any(item => item.Text("result_type") == "ticket"))
-                {
-                    kind |= SavedKind.Tickets;
-                }
-                else if (property.Name == "count" && property.Value.Long("value") is not null)
-                {
-                    kind |= SavedKind.Count;
-                }
-            }
-            string? ticketId = null;
-            string? problem = null;
-            if (kind.HasFlag(SavedKind.Comments))
-            {
-                ticketId = CommentsTicket().Match(relative) is { Success: true } match ? match.Groups[1].Value : null;
-                if (ticketId is null)
-                {
-                    kind &= ~SavedKind.Comments;
-                    problem = "a comments response does not say which ticket it belongs to; put it at tickets/<ticket id>/comments/<page>.json "
-                        + "(or name it ticket-<id>-comments.json) and export again.";
-                }
-            }
-            if (kind.HasFlag(SavedKind.Count) && !relative.Contains("tickets/count", StringComparison.Ordinal))
-            {
-                kind &= ~SavedKind.Count;
-                problem ??= "a count response is understood only as tickets/count (GET /api/v2/tickets/count.json); rename it if it counts tickets.";
-            }
-            if (kind == SavedKind.Users)
-            {
-                return new SavedFile(relative, full, SavedKind.Users,
-                    "users are read only to tell agents from customers in comments; no neutral table holds a user directory.", null);
-            }
-            if ((kind & ~SavedKind.Users) == SavedKind.None)
-            {
-                var keys = Json.Keys(rootElement);
-                var known = keys.FirstOrDefault(KnownWithoutTable.ContainsKey);
-                problem ??= known is not null
-                    ? $"a Zendesk {known} response: {KnownWithoutTable[known]}; it is kept as an original."
-                    : $"not a Zendesk response this connector understands (top-level keys: {string.Join(", ", keys)}).";
-                return new SavedFile(relative, full, SavedKind.None, problem, null);
-            }
-            var others = rootElement.Array("results").Count(item => item.Text("result_type") is not "ticket");
-            return new SavedFile(relative, full, kind, problem, ticketId)
-            {
-                Degraded = kind.HasFlag(SavedKind.Tickets) && others > 0
-                    ? $"{others} search result(s) are not tickets (users, organizations, articles) and are not exported from this file; export them from their own endpoints."
-                    : null,
-            };
         }
     }
 
     public Task<SourceDescription> DescribeAsync(ExportRequest request, CancellationToken cancellationToken = default)
     {
-        var present = Files.Aggregate(SavedKind.None, (all, file) => all | file.Kind);
+        var present = Folder.Present;
         long? tickets = null;
         if (request.From is null && request.To is null)
         {
-            foreach (var file in Files.Where(file => file.Kind.HasFlag(SavedKind.Count)))
+            foreach (var file in Folder.Of(SavedKind.Count))
             {
-                using var document = JsonDocument.Parse(File.ReadAllBytes(file.FullPath));
+                using var document = Load(file.FullPath);
                 tickets = document.RootElement.Get("count")?.Long("value");
             }
         }
@@ -225,7 +72,7 @@ internal sealed partial class ZendeskSavedSource(string root, string sourceSyste
     public async Task ExportOriginalsAsync(ExportRequest request, IExportContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
-        foreach (var file in Files)
+        foreach (var file in Folder.All())
         {
             await using (var stream = File.OpenRead(file.FullPath))
             {
@@ -250,19 +97,20 @@ internal sealed partial class ZendeskSavedSource(string root, string sourceSyste
         var resume = SavedCursor.Parse(resumeAfter);
         var rows = table.Name switch
         {
+            // Tickets keep their latest copy, comments and attachments are read once per ticket (see MessagesAsync).
             "interactions" => InteractionsAsync(mapper, resume, cancellationToken),
             "messages" => MessagesAsync(mapper, context, withAttachments: false, cancellationToken),
             "attachments" => MessagesAsync(mapper, context, withAttachments: true, cancellationToken),
-            "surveys" => ItemsAsync(SavedKind.Ratings, ["satisfaction_ratings", "satisfaction_rating"], resume, (item, _) => mapper.Survey(item), cancellationToken),
-            "kb_sections" => SectionsAsync(mapper, cancellationToken),
-            "kb_articles" => ArticlesAsync(mapper, cancellationToken),
-            "kb_attachments" => KbAttachmentsAsync(mapper, context, cancellationToken),
-            "queues" => ItemsAsync(SavedKind.Groups, ["groups", "group"], resume, (item, _) => mapper.Queue(item), cancellationToken),
-            "routing_rules" => ItemsAsync(SavedKind.Rules, ZendeskMapper.RuleKinds.Keys.ToArray(), resume,
-                (item, key) => mapper.RoutingRule(ZendeskMapper.RuleKinds[key], item), cancellationToken),
+            "surveys" => Distinct(ItemsAsync(SavedKind.Ratings, ["satisfaction_ratings", "satisfaction_rating"], resume, (item, _) => mapper.Survey(item), cancellationToken)),
+            "kb_sections" => Distinct(SectionsAsync(mapper, cancellationToken)),
+            "kb_articles" => Distinct(ArticlesAsync(mapper, cancellationToken)),
+            "kb_attachments" => Distinct(KbAttachmentsAsync(mapper, context, cancellationToken)),
+            "queues" => Distinct(ItemsAsync(SavedKind.Groups, ["groups", "group"], resume, (item, _) => mapper.Queue(item), cancellationToken)),
+            "routing_rules" => Distinct(ItemsAsync(SavedKind.Rules, ZendeskMapper.RuleKinds.Keys.ToArray(), resume,
+                (item, key) => mapper.RoutingRule(ZendeskMapper.RuleKinds[key], item), cancellationToken)),
             _ => throw ExitKitException.SourceFailed(ZendeskHttp.ConnectorName, $"it does not provide table {table.Name}; run `exitkit connectors` to see what it exports."),
         };
-        return Filter(table, request, Distinct(rows));
+        return Filter(table, request, rows);
     }
 
     private static async IAsyncEnumerable<SourceRow> Filter(TableSchema table, ExportRequest request, IAsyncEnumerable<SourceRow> rows)
@@ -277,20 +125,23 @@ internal sealed partial class ZendeskSavedSource(string root, string sourceSyste
         }
     }
 
-    // Saved folders overlap (a list and a single-ticket response, a search and an export): a record is read once, the first time.
-    private static async IAsyncEnumerable<SourceRow> Distinct(IAsyncEnumerable<SourceRow> rows)
+    // Saved folders overlap (a list and a single response): a record is read once, the first time. These tables hold
+    // configuration, knowledge and ratings, not a row per ticket and comment; ids are kept as 64-bit keys all the same.
+    private async IAsyncEnumerable<SourceRow> Distinct(IAsyncEnumerable<SourceRow> rows)
     {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var seen = new HashSet<long>();
         await foreach (var row in rows)
         {
-            if (seen.Add((string)row.Values[1]!))
+            if (seen.Add(_keys.KeyOf((string)row.Values[1]!)))
             {
                 yield return row;
             }
         }
     }
 
-    private static JsonDocument Load(SavedFile file) => JsonDocument.Parse(File.ReadAllBytes(file.FullPath), new JsonDocumentOptions { AllowTrailingCommas = true });
+    internal static JsonDocument Load(string path) => JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { AllowTrailingCommas = true });
+
+    private static JsonDocument Load(SavedFile file) => Load(file.FullPath);
 
     /// <summary>The items under any of the keys, whether the key holds a list or a single object.</summary>
     private static IEnumerable<(JsonElement Item, string Key)> Items(JsonElement root, IReadOnlyList<string> keys)
@@ -316,10 +167,9 @@ internal sealed partial class ZendeskSavedSource(string root, string sourceSyste
         Func<JsonElement, string, object?[]?> map, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await Task.Yield();
-        for (var fileIndex = 0; fileIndex < Files.Count; fileIndex++)
+        foreach (var file in Folder.Of(kind))
         {
-            var file = Files[fileIndex];
-            if (!file.Kind.HasFlag(kind) || (resume is not null && fileIndex < resume.File))
+            if (resume is not null && file.Index < resume.File)
             {
                 continue;
             }
@@ -329,66 +179,86 @@ internal sealed partial class ZendeskSavedSource(string root, string sourceSyste
             foreach (var (item, key) in Items(document.RootElement, keys))
             {
                 index++;
-                if (resume is not null && fileIndex == resume.File && index <= resume.Item)
+                if (resume is not null && file.Index == resume.File && index <= resume.Item)
                 {
                     continue;
                 }
                 if (item.Text("id") is not null && map(item, key) is { } row)
                 {
-                    yield return new SourceRow(row, new SavedCursor(fileIndex, index).ToString());
+                    yield return new SourceRow(row, new SavedCursor(file.Index, index).ToString());
                 }
             }
         }
     }
-
-    private Dictionary<string, JsonElement>? _metrics;
 
     /// <summary>Metric sets saved in files of their own (GET /api/v2/ticket_metrics), by ticket id.</summary>
+    /// <remarks>Held whole, as they are joined to tickets saved elsewhere; the API path (and its saved originals) sideloads them
+    /// in the tickets' own pages instead, which are read page by page.</remarks>
     private Dictionary<string, JsonElement> SeparateMetrics()
     {
-        lock (_gate)
+        lock (_metricsGate)
         {
-            return _metrics ??= LoadMetrics();
+            if (_metrics is null)
+            {
+                _metrics = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+                foreach (var file in Folder.Of(SavedKind.Metrics).Where(file => !file.Kind.HasFlag(SavedKind.Tickets)))
+                {
+                    using var document = Load(file);
+                    foreach (var (id, metric) in ZendeskApiSource.MetricSets(document.RootElement))
+                    {
+                        _metrics[id] = metric.Clone();
+                    }
+                }
+            }
+            return _metrics;
         }
     }
 
-    private Dictionary<string, JsonElement> LoadMetrics()
+    /// <summary>Which copy of a repeated ticket is exported, and requesters; read once, for interactions and messages.</summary>
+    private SavedTickets Tickets(CancellationToken cancellationToken)
     {
+        lock (_ticketsGate)
         {
-            var metrics = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-            foreach (var file in Files.Where(file => file.Kind.HasFlag(SavedKind.Metrics) && !file.Kind.HasFlag(SavedKind.Tickets)))
-            {
-                using var document = Load(file);
-                foreach (var (id, metric) in ZendeskApiSource.MetricSets(document.RootElement))
-                {
-                    metrics[id] = metric.Clone();
-                }
-            }
-            return metrics;
+            return _tickets ??= SavedTickets.Read(TicketsIn(0, cancellationToken).Select(entry => (entry.Ticket, entry.File, entry.Item)),
+                TicketsIn(0, cancellationToken).Select(entry => (entry.Ticket, entry.File, entry.Item)), _keys);
         }
     }
 
     private async IAsyncEnumerable<SourceRow> InteractionsAsync(ZendeskMapper mapper, SavedCursor? resume,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        await Task.Yield();
         var separate = SeparateMetrics();
-        await foreach (var (ticket, _, document, cursor) in TicketsAsync(resume, cancellationToken))
+        var tickets = Tickets(cancellationToken);
+        var metricsFile = -1;
+        Dictionary<string, JsonElement> inPage = [];
+        foreach (var (ticket, file, item, page) in TicketsIn(resume?.File ?? 0, cancellationToken))
         {
+            if (resume is not null && file == resume.File && item <= resume.Item)
+            {
+                continue;
+            }
             var id = ticket.Text("id")!;
-            var inPage = ZendeskApiSource.MetricSets(document);
+            if (!tickets.IsExported(id, file, item))
+            {
+                continue;
+            }
+            if (file != metricsFile)
+            {
+                inPage = ZendeskApiSource.MetricSets(page);
+                metricsFile = file;
+            }
             var metric = inPage.TryGetValue(id, out var found) ? found : separate.TryGetValue(id, out var other) ? other : (JsonElement?)null;
-            yield return new SourceRow(mapper.Interaction(ticket, metric), cursor.ToString());
+            yield return new SourceRow(mapper.Interaction(ticket, metric), new SavedCursor(file, item).ToString());
         }
     }
 
-    private async IAsyncEnumerable<(JsonElement Ticket, int File, JsonElement Root, SavedCursor After)> TicketsAsync(SavedCursor? resume,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>Every saved ticket from the first file on, with its file, its place in the file and the file's root.</summary>
+    private IEnumerable<(JsonElement Ticket, int File, int Item, JsonElement Root)> TicketsIn(int firstFile, CancellationToken cancellationToken)
     {
-        await Task.Yield();
-        for (var fileIndex = 0; fileIndex < Files.Count; fileIndex++)
+        foreach (var file in Folder.Of(SavedKind.Tickets))
         {
-            var file = Files[fileIndex];
-            if (!file.Kind.HasFlag(SavedKind.Tickets) || (resume is not null && fileIndex < resume.File))
+            if (file.Index < firstFile)
             {
                 continue;
             }
@@ -398,76 +268,128 @@ internal sealed partial class ZendeskSavedSource(string root, string sourceSyste
             var index = 0;
             foreach (var ticket in Tickets(root))
             {
-                index++;
-                if (resume is not null && fileIndex == resume.File && index <= resume.Item)
-                {
-                    continue;
-                }
-                yield return (ticket, fileIndex, root, new SavedCursor(fileIndex, index));
+                yield return (ticket, file.Index, ++index, root);
             }
         }
     }
 
-    private static IEnumerable<JsonElement> Tickets(JsonElement root) =>
+    internal static IEnumerable<JsonElement> Tickets(JsonElement root) =>
         Items(root, ["tickets", "ticket"]).Select(entry => entry.Item)
             .Concat(root.Array("results").Where(item => item.Text("result_type") == "ticket"))
             .Where(ticket => ticket.Text("id") is not null);
 
+    /// <summary>The audits of a response with the ticket each belongs to (the response's ticket when the audit does not say).</summary>
+    internal static IEnumerable<(JsonElement Audit, string TicketId)> Audits(JsonElement root)
+    {
+        foreach (var (audit, _) in Items(root, ["audits", "audit"]))
+        {
+            if ((audit.Text("ticket_id") ?? Tickets(root).FirstOrDefault().Text("id")) is { } ticketId)
+            {
+                yield return (audit, ticketId);
+            }
+        }
+    }
+
+    /// <summary>Zendesk roles of users (from users responses and users sideloaded in comment pages), the first one saved.</summary>
+    private (KeyMap Users, List<string> Names) Roles(CancellationToken cancellationToken)
+    {
+        lock (_rolesGate)
+        {
+            if (_roles is null)
+            {
+                var users = new List<long>();
+                var roles = new List<long>();
+                var names = new List<string>();
+                foreach (var file in Folder.Of(SavedKind.Users))
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    using var document = Load(file);
+                    foreach (var (id, role) in ZendeskApiSource.Roles(document.RootElement))
+                    {
+                        var name = names.IndexOf(role);
+                        if (name < 0)
+                        {
+                            names.Add(role);
+                            name = names.Count - 1;
+                        }
+                        users.Add(_keys.KeyOf(id));
+                        roles.Add(name);
+                    }
+                }
+                _roles = (KeyMap.FirstOfEach(users, roles), names);
+            }
+            return _roles.Value;
+        }
+    }
+
+    /// <summary>One ticket's messages while its files are read: the sequence so far and the comments and attachments read.</summary>
+    private sealed class TicketMessages(long key, string ticketId, string? requesterId)
+    {
+        public long Key { get; } = key;
+        public string TicketId { get; } = ticketId;
+        public string? RequesterId { get; } = requesterId;
+        public long Sequence { get; set; }
+        public HashSet<string> Comments { get; } = new(StringComparer.Ordinal);
+        public HashSet<string> Attachments { get; } = new(StringComparer.Ordinal);
+    }
+
+    /// <remarks>
+    /// Comments are read ticket by ticket: a ticket's comment files sit next to each other in path order (tickets/{id}/comments/...),
+    /// so its sequence and the comment ids already read (a page saved twice) are kept only until the next ticket's files begin.
+    /// A ticket whose files are apart (found when the folder was scanned) keeps its state until the end.
+    /// </remarks>
     private async IAsyncEnumerable<SourceRow> MessagesAsync(ZendeskMapper mapper, IExportContext context, bool withAttachments,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // Requesters and user roles tell customers from agents; they are small indexes (one entry per ticket or user), not tables.
-        var requesters = new Dictionary<string, string>(StringComparer.Ordinal);
-        await foreach (var (ticket, _, _, _) in TicketsAsync(null, cancellationToken))
-        {
-            if (ticket.Text("requester_id") is { } requester)
-            {
-                requesters.TryAdd(ticket.Text("id")!, requester);
-            }
-        }
-        var roles = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var file in Files.Where(file => file.Kind.HasFlag(SavedKind.Users)))
-        {
-            using var document = Load(file);
-            foreach (var (id, role) in ZendeskApiSource.Roles(document.RootElement))
-            {
-                roles.TryAdd(id, role);
-            }
-        }
-        var content = Files.Where(file => file.Kind == SavedKind.Content)
-            .GroupBy(file => file.RelativePath.Split('/')[1], StringComparer.Ordinal)
-            .ToDictionary(group => group.Key, group => group.First(), StringComparer.Ordinal);
-        var sequences = new Dictionary<string, long>(StringComparer.Ordinal);
-        var withCommentFiles = Files.Where(file => file.TicketId is not null).Select(file => file.TicketId!).ToHashSet(StringComparer.Ordinal);
+        await Task.Yield();
+        var folder = Folder;
+        var tickets = Tickets(cancellationToken);
+        var (users, roleNames) = Roles(cancellationToken);
+        var apart = new Dictionary<long, TicketMessages>();
+        TicketMessages? current = null;
 
-        foreach (var file in Files.Where(file => file.Kind.HasFlag(SavedKind.Comments)))
+        TicketMessages Enter(string ticketId)
+        {
+            var key = _keys.KeyOf(ticketId);
+            if (current?.Key == key)
+            {
+                return current;
+            }
+            if (current is not null && folder.ScatteredTickets.Contains(current.Key))
+            {
+                apart[current.Key] = current;
+            }
+            return current = apart.Remove(key, out var kept) ? kept : new TicketMessages(key, ticketId, tickets.RequesterOf(key));
+        }
+
+        foreach (var file in folder.Of(SavedKind.Comments))
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var document = Load(file);
-            var ticketId = file.TicketId!;
+            var ticket = Enter(file.TicketId!);
             foreach (var comment in document.RootElement.Array("comments"))
             {
-                await foreach (var row in Emit(ticketId, comment, null, null))
+                await foreach (var row in Emit(ticket, comment, null, null))
                 {
                     yield return row;
                 }
             }
         }
         // Audits hold comments as events; they are read for tickets whose comments were not saved on their own.
-        foreach (var file in Files.Where(file => file.Kind.HasFlag(SavedKind.Audits)))
+        foreach (var file in folder.Of(SavedKind.Audits))
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var document = Load(file);
-            foreach (var (audit, _) in Items(document.RootElement, ["audits", "audit"]))
+            foreach (var (audit, ticketId) in Audits(document.RootElement))
             {
-                var ticketId = audit.Text("ticket_id") ?? Tickets(document.RootElement).FirstOrDefault().Text("id");
-                if (ticketId is null || withCommentFiles.Contains(ticketId))
+                if (folder.HasCommentFiles(_keys.KeyOf(ticketId)))
                 {
                     continue;
                 }
+                var ticket = Enter(ticketId);
                 foreach (var comment in audit.Array("events").Where(e => e.Text("type") is "Comment" or "VoiceComment"))
                 {
-                    await foreach (var row in Emit(ticketId, comment, audit.Time("created_at"), audit.Text("author_id")))
+                    await foreach (var row in Emit(ticket, comment, audit.Time("created_at"), audit.Text("author_id")))
                     {
                         yield return row;
                     }
@@ -475,45 +397,45 @@ internal sealed partial class ZendeskSavedSource(string root, string sourceSyste
             }
         }
 
-        async IAsyncEnumerable<SourceRow> Emit(string ticketId, JsonElement comment, DateTimeOffset? auditTime, string? auditAuthor)
+        async IAsyncEnumerable<SourceRow> Emit(TicketMessages ticket, JsonElement comment, DateTimeOffset? auditTime, string? auditAuthor)
         {
-            if (comment.Text("id") is null)
+            if (comment.Text("id") is not { } commentId || !ticket.Comments.Add(commentId))
             {
                 yield break;
             }
-            var sequence = sequences[ticketId] = sequences.GetValueOrDefault(ticketId) + 1;
-            var authorId = comment.Text("author_id") ?? auditAuthor;
-            var row = mapper.Message(ticketId, sequence, comment, requesters.GetValueOrDefault(ticketId),
-                authorId is null ? null : roles.GetValueOrDefault(authorId), auditTime, auditAuthor);
+            var sequence = ++ticket.Sequence;
             if (!withAttachments)
             {
-                yield return new SourceRow(row);
+                var authorId = comment.Text("author_id") ?? auditAuthor;
+                var role = users[_keys.KeyOf(authorId)];
+                yield return new SourceRow(mapper.Message(ticket.TicketId, sequence, comment, ticket.RequesterId,
+                    role == IdKeys.None ? null : roleNames[(int)role], auditTime, auditAuthor));
                 yield break;
             }
             foreach (var attachment in comment.Array("attachments"))
             {
                 var id = attachment.Text("id");
-                if (id is null)
+                if (id is null || !ticket.Attachments.Add(id))
                 {
                     continue;
                 }
                 var name = attachment.Text("file_name") ?? id;
-                var stored = await StoreAsync(content.GetValueOrDefault(id), "attachments", $"ticket {ticketId} attachment {name}", context, cancellationToken);
-                yield return new SourceRow(mapper.Attachment(ticketId, comment, attachment, stored, auditTime));
+                var stored = await StoreAsync(folder.ContentOf(id), "attachments", $"ticket {ticket.TicketId} attachment {name}", context, cancellationToken);
+                yield return new SourceRow(mapper.Attachment(ticket.TicketId, comment, attachment, stored, auditTime));
             }
         }
     }
 
-    private static async Task<ArtefactReference?> StoreAsync(SavedFile? file, string table, string subject, IExportContext context,
+    private static async Task<ArtefactReference?> StoreAsync(string? path, string table, string subject, IExportContext context,
         CancellationToken cancellationToken)
     {
-        if (file is null)
+        if (path is null)
         {
             context.ReportProblem(new ExportProblem(ProblemKind.Missing, table, subject,
                 "the saved responses hold no copy of the file (expected at files/<attachment id>/<file name>); the row is kept without a checksum."));
             return null;
         }
-        await using var stream = File.OpenRead(file.FullPath);
+        await using var stream = File.OpenRead(path);
         return await context.StoreArtefactAsync(stream, cancellationToken);
     }
 
@@ -553,10 +475,8 @@ internal sealed partial class ZendeskSavedSource(string root, string sourceSyste
     private async IAsyncEnumerable<SourceRow> KbAttachmentsAsync(ZendeskMapper mapper, IExportContext context,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var content = Files.Where(file => file.Kind == SavedKind.Content)
-            .GroupBy(file => file.RelativePath.Split('/')[1], StringComparer.Ordinal)
-            .ToDictionary(group => group.Key, group => group.First(), StringComparer.Ordinal);
-        foreach (var file in Files.Where(file => file.Kind.HasFlag(SavedKind.ArticleAttachments)))
+        var folder = Folder;
+        foreach (var file in folder.Of(SavedKind.ArticleAttachments))
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var document = Load(file);
@@ -567,7 +487,7 @@ internal sealed partial class ZendeskSavedSource(string root, string sourceSyste
                     continue;
                 }
                 var name = attachment.Text("file_name") ?? id;
-                var stored = await StoreAsync(content.GetValueOrDefault(id), "kb_attachments",
+                var stored = await StoreAsync(folder.ContentOf(id), "kb_attachments",
                     $"article {attachment.Text("article_id")} attachment {name}", context, cancellationToken);
                 yield return new SourceRow(mapper.KbAttachment(attachment, stored));
             }
