@@ -56,6 +56,27 @@ public sealed class PackageWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task An_original_stored_again_under_its_path_is_listed_once_with_what_was_stored_last()
+    {
+        var store = new LocalPackageStore(_folder);
+        using (var writer = await PackageWriter.OpenAsync(store, new PackageWriter.Options { Source = new SourceInfo("s", "Vendor", "c", "1") },
+            TestContext.Current.CancellationToken))
+        {
+            foreach (var (path, text) in new[] { ("b/page.json", "first"), ("a.json", "a"), ("b/page.json", "second") })
+            {
+                using var content = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text));
+                await writer.StoreOriginalAsync(path, content, TestContext.Current.CancellationToken);
+            }
+            await writer.SealAsync(TestContext.Current.CancellationToken);
+        }
+
+        var manifest = (await ExitPackage.OpenAsync(store, TestContext.Current.CancellationToken)).Manifest;
+        Assert.Equal(["data/originals/a.json", "data/originals/b/page.json"], manifest.Originals.Select(original => original.Path));
+        Assert.Equal(6, manifest.Originals[1].Bytes);
+        Assert.Empty((await PackageVerifier.VerifyAsync(store, cancellationToken: TestContext.Current.CancellationToken)).Findings);
+    }
+
+    [Fact]
     public async Task Personal_columns_are_pseudonymised_consistently_and_the_manifest_says_so()
     {
         var result = await SamplePackages.ExportAsync(_folder, 200, new ExportOptions { PseudonymKey = "test-key" }, cancellationToken: TestContext.Current.CancellationToken);

@@ -371,7 +371,8 @@ public sealed class PackageWriter : IExportContext, IDisposable
         await _stateLock.WaitAsync(cancellationToken);
         try
         {
-            _state.Originals.RemoveAll(original => original.Path == path);
+            // A path stored again (a resumed export stores its originals anew) replaces the earlier entry when the manifest is
+            // built; removing it here would scan every original for each one stored, quadratic in a folder of saved responses.
             _state.Originals.Add(new FileEntry(path, fixity.Length, fixity.Sha256));
         }
         finally
@@ -432,9 +433,27 @@ public sealed class PackageWriter : IExportContext, IDisposable
             Pseudonymisation = _state.Pseudonymisation,
             Tables = tables,
             Artefacts = new FileGroupInfo(artefactCount, artefactBytes),
-            Originals = _state.Originals.OrderBy(original => original.Path, StringComparer.Ordinal).ToArray(),
+            Originals = LatestOfEachPath(_state.Originals),
             Problems = _state.Problems,
         };
+    }
+
+    /// <summary>The originals in path order, each path once with the entry stored last.</summary>
+    internal static FileEntry[] LatestOfEachPath(IReadOnlyList<FileEntry> originals)
+    {
+        // OrderBy is stable: of entries with the same path, the one stored last comes last.
+        var sorted = originals.OrderBy(original => original.Path, StringComparer.Ordinal).ToArray();
+        var count = 0;
+        for (var i = 0; i < sorted.Length; i++)
+        {
+            if (count > 0 && sorted[count - 1].Path == sorted[i].Path)
+            {
+                count--;
+            }
+            sorted[count++] = sorted[i];
+        }
+        Array.Resize(ref sorted, count);
+        return sorted;
     }
 
     internal static TableEntry TableEntryFor(TableSchema table, TableCheckpoint checkpoint)
