@@ -27,7 +27,9 @@ internal static class PackageSealer
 
         var tagFiles = new List<FileFixity>
         {
-            await WriteAsync(store, PackageManifest.FileName, JsonSerializer.SerializeToUtf8Bytes(manifest, PackageManifest.JsonOptions), cancellationToken),
+            // Written as they are serialised: a package of many originals has a manifest of tens of megabytes.
+            await WriteAsync(store, PackageManifest.FileName,
+                (stream, token) => JsonSerializer.SerializeAsync(stream, manifest, PackageManifest.JsonOptions, token), cancellationToken),
             await WriteAsync(store, PackageLayout.DataPackage, DataPackageDescriptor(manifest), cancellationToken),
             await WriteAsync(store, PackageLayout.BagDeclaration, Encoding.UTF8.GetBytes("BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"), cancellationToken),
         };
@@ -40,8 +42,8 @@ internal static class PackageSealer
             .Append(") exported by connector ").Append(manifest.Source.Connector).Append('\n')
             .Append("Payload-Oxum: ").Append(oxum).Append('\n');
         tagFiles.Add(await WriteAsync(store, PackageLayout.BagInfo, Encoding.UTF8.GetBytes(bagInfo.ToString()), cancellationToken));
-        tagFiles.Add(await WriteAsync(store, PackageLayout.PayloadManifest, ManifestLines(payload), cancellationToken));
-        await WriteAsync(store, PackageLayout.TagManifest, ManifestLines(tagFiles), cancellationToken);
+        tagFiles.Add(await WriteAsync(store, PackageLayout.PayloadManifest, (stream, token) => WriteManifestLinesAsync(stream, payload, token), cancellationToken));
+        await WriteAsync(store, PackageLayout.TagManifest, (stream, token) => WriteManifestLinesAsync(stream, tagFiles, token), cancellationToken);
 
         var work = new List<string>();
         await foreach (var file in store.ListAsync(PackageLayout.WorkFolder, cancellationToken))
@@ -61,15 +63,25 @@ internal static class PackageSealer
         return await file.CommitAsync(cancellationToken);
     }
 
-    /// <summary>BagIt manifest lines: hash, two spaces, path with CR, LF and % percent-encoded (RFC 8493 §2.1.3).</summary>
-    internal static byte[] ManifestLines(IEnumerable<FileFixity> files)
+    private static async Task<FileFixity> WriteAsync(IPackageStore store, string path, Func<Stream, CancellationToken, Task> write,
+        CancellationToken cancellationToken)
     {
-        var text = new StringBuilder();
+        await using var file = await store.CreateAsync(path, cancellationToken);
+        await write(file.Content, cancellationToken);
+        return await file.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>BagIt manifest lines: hash, two spaces, path with CR, LF and % percent-encoded (RFC 8493 §2.1.3).</summary>
+    internal static async Task WriteManifestLinesAsync(Stream stream, IEnumerable<FileFixity> files, CancellationToken cancellationToken)
+    {
+        await using var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 1 << 16, leaveOpen: true) { NewLine = "\n" };
         foreach (var file in files)
         {
-            text.Append(file.Sha256).Append("  ").Append(EncodePath(file.Path)).Append('\n');
+            cancellationToken.ThrowIfCancellationRequested();
+            await writer.WriteAsync(file.Sha256);
+            await writer.WriteAsync("  ");
+            await writer.WriteLineAsync(EncodePath(file.Path));
         }
-        return Encoding.UTF8.GetBytes(text.ToString());
     }
 
     internal static string EncodePath(string path) => path.Replace("%", "%25", StringComparison.Ordinal)

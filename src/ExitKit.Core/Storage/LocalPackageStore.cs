@@ -70,12 +70,15 @@ public sealed class LocalPackageStore : IPackageStore
     public async IAsyncEnumerable<StoredFile> ListAsync(string prefix = "", [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await Task.CompletedTask;
-        if (!_fileSystem.Directory.Exists(_root))
+        // From the prefix's folder: a package of many originals is not listed whole to find its artefacts or work files.
+        var slash = prefix.LastIndexOf('/');
+        var folder = slash < 0 ? _root : Full(prefix[..slash]);
+        if (!_fileSystem.Directory.Exists(folder))
         {
             yield break;
         }
         // One enumeration gives paths and lengths together (no stat per file): packages hold tens of thousands of artefacts.
-        var files = _fileSystem.DirectoryInfo.New(_root).EnumerateFiles("*", SearchOption.AllDirectories)
+        var files = _fileSystem.DirectoryInfo.New(folder).EnumerateFiles("*", SearchOption.AllDirectories)
             .Select(file => (Path: _fileSystem.Path.GetRelativePath(_root, file.FullName).Replace(_fileSystem.Path.DirectorySeparatorChar, '/'), file.Length))
             .Where(file => file.Path.StartsWith(prefix, StringComparison.Ordinal) && !file.Path.EndsWith(PendingSuffix, StringComparison.Ordinal))
             .OrderBy(file => file.Path, StringComparer.Ordinal);
