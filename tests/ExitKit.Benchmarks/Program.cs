@@ -21,8 +21,9 @@ switch (mode)
         await BlobBenchmark.RunAsync(args.Skip(1).TakeWhile(value => value != "--container").Select(value => int.Parse(value, invariant)).DefaultIfEmpty(20_000).ToArray(), container);
         break;
     case "source-once":
-        // Child process: source-once CONNECTOR SETTINGS-JSON SIZE DIR
-        Console.WriteLine(JsonSerializer.Serialize(await ExportBenchmark.ExportOnceAsync(SourceBenchmarks.Plugin(args[1]).Plugin, args[2], int.Parse(args[3], invariant), args[4], "write")));
+        // Child process: source-once CONNECTOR SETTINGS-JSON SIZE DIR [MODE] (MODE generate: the source alone, no package)
+        Console.WriteLine(JsonSerializer.Serialize(await ExportBenchmark.ExportOnceAsync(SourceBenchmarks.Plugin(args[1]).Plugin, args[2], int.Parse(args[3], invariant), args[4],
+            args.Length > 5 ? args[5] : "write")));
         break;
     case "sql":
         await SourceBenchmarks.SqlAsync(args.Skip(1).Select(value => int.Parse(value, invariant)).DefaultIfEmpty(100_000).ToArray());
@@ -48,7 +49,8 @@ switch (mode)
                                         DuckDB writing the same rows to Parquet; verify against sha256sum over the same files
               export-once N DIR [MODE]  one export in this process (MODE: write | generate), prints JSON
               sql [N ...]               seed PostgreSQL (EXITKIT_TEST_POSTGRES) with N contacts in the generic schema; export via `sql`
-              zendesk [N ...]           saved Zendesk responses for N tickets (5 comments each), replayed via `zendesk`
+              zendesk [N ...]           saved Zendesk responses for N tickets (5 comments each), replayed via `zendesk`;
+                                        the connector alone, then the export
               import [N]                import an N-interaction sample package into SQLite and PostgreSQL (EXITKIT_TEST_POSTGRES), then read back
               validate [N] [SCHEDULE]   validate an N-interaction sample package; DuckDB computing the same aggregates
               blob [N ...] [--container URL]  export to Azure Blob Storage (Azurite of EXITKIT_TEST_AZURITE by default)

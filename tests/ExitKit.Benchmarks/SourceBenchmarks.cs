@@ -70,9 +70,12 @@ internal static class SourceBenchmarks
             {
                 Directory.Delete(folder, recursive: true);
             }
-            var figures = await ExportBenchmark.ChildAsync(["source-once", "zendesk", $$"""{"savedResponsesPath": "{{responses}}"}""", size.ToString(Invariant), folder]);
+            var settings = $$"""{"savedResponsesPath": "{{responses}}"}""";
+            // The connector alone (no package) first: its memory apart from the package writer's.
+            var alone = await ExportBenchmark.ChildAsync(["source-once", "zendesk", settings, size.ToString(Invariant), folder, "generate"]);
+            var figures = await ExportBenchmark.ChildAsync(["source-once", "zendesk", settings, size.ToString(Invariant), folder]);
             Console.WriteLine(string.Create(Invariant,
-                $"| zendesk (saved responses) | {size:N0} tickets | {figures.Rows:N0} | {figures.Seconds:F1} s | {figures.RowsPerSecond:N0} rows/s | {figures.PeakRssBytes / 1048576.0:N0} MB |"));
+                $"| zendesk (saved responses) | {size:N0} tickets | {figures.Rows:N0} | {figures.Seconds:F1} s | {figures.RowsPerSecond:N0} rows/s | {figures.PeakRssBytes / 1048576.0:N0} MB | source alone {alone.RowsPerSecond:N0} rows/s, {alone.PeakRssBytes / 1048576.0:N0} MB |"));
             Directory.Delete(folder, recursive: true);
         }
     }

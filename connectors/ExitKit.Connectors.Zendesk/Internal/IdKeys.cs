@@ -148,6 +148,31 @@ internal sealed class KeyMap
         return new KeyMap(sortedKeys, sortedValues);
     }
 
+    /// <summary>
+    /// Sorts the pairs in place and keeps one of each key, saying which keys came more than once (whose value the caller
+    /// then sets). No copy of the lists is made but the map's own arrays.
+    /// </summary>
+    public static KeyMap OneOfEach(List<long> keys, List<long> values, out HashSet<long> repeated)
+    {
+        var keySpan = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(keys);
+        var valueSpan = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values);
+        keySpan.Sort(valueSpan);
+        repeated = [];
+        var count = 0;
+        for (var i = 0; i < keySpan.Length; i++)
+        {
+            if (count > 0 && keySpan[count - 1] == keySpan[i])
+            {
+                repeated.Add(keySpan[i]);
+                continue;
+            }
+            keySpan[count] = keySpan[i];
+            valueSpan[count] = valueSpan[i];
+            count++;
+        }
+        return new KeyMap(keySpan[..count].ToArray(), valueSpan[..count].ToArray());
+    }
+
     /// <summary>Sets the value of a key that is in the map.</summary>
     public void Set(long key, long value) => _values[Array.BinarySearch(_keys, key)] = value;
 }

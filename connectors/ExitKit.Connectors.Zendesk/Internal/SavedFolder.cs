@@ -205,15 +205,63 @@ internal sealed partial class SavedFolder
     private static ushort Check(string relative) => (ushort)StringComparer.Ordinal.GetHashCode(relative);
 
     /// <summary>A folder's entries in path order: relative paths, folders ending in '/', with their full paths.</summary>
+    /// <remarks>
+    /// The names are packed into one buffer and sorted by position, not held as a string each: the tickets folder of an API
+    /// export has a folder per ticket, and it is listed while every comment is read.
+    /// </remarks>
     private static IEnumerable<(string Relative, string Full)> Listing(string fullFolder, string relativeFolder)
     {
-        var names = new FileSystemEnumerable<string>(fullFolder,
-            (ref entry) => entry.IsDirectory ? string.Concat(entry.FileName, "/") : entry.FileName.ToString(), Listed).ToArray();
-        Array.Sort(names, StringComparer.Ordinal);
-        var prefix = relativeFolder.Length == 0 ? string.Empty : relativeFolder + "/";
-        foreach (var name in names)
+        var names = new PackedNames();
+        foreach (var _ in new FileSystemEnumerable<bool>(fullFolder, (ref entry) => names.Add(entry.FileName, entry.IsDirectory), Listed))
         {
+        }
+        var prefix = relativeFolder.Length == 0 ? string.Empty : relativeFolder + "/";
+        foreach (var at in names.Sorted())
+        {
+            var name = names.Name(at);
             yield return (prefix + name, Path.Combine(fullFolder, name.TrimEnd('/')));
+        }
+    }
+
+    /// <summary>Names in one character buffer (a folder's name ends in '/', which sorts it in path order).</summary>
+    private sealed class PackedNames
+    {
+        private char[] _text = new char[256];
+        private int _length;
+        private readonly List<int> _starts = [];
+
+        public bool Add(ReadOnlySpan<char> name, bool isFolder)
+        {
+            var needed = _length + name.Length + 1;
+            if (needed > _text.Length)
+            {
+                Array.Resize(ref _text, Math.Max(needed, _text.Length * 2));
+            }
+            _starts.Add(_length);
+            name.CopyTo(_text.AsSpan(_length));
+            _length += name.Length;
+            if (isFolder)
+            {
+                _text[_length++] = '/';
+            }
+            return true;
+        }
+
+        private ReadOnlySpan<char> Span(int at) =>
+            _text.AsSpan(_starts[at], (at + 1 < _starts.Count ? _starts[at + 1] : _length) - _starts[at]);
+
+        public string Name(int at) => Span(at).ToString();
+
+        /// <summary>Positions in ordinal order of the names, as string.CompareOrdinal orders them.</summary>
+        public int[] Sorted()
+        {
+            var order = new int[_starts.Count];
+            for (var i = 0; i < order.Length; i++)
+            {
+                order[i] = i;
+            }
+            Array.Sort(order, (left, right) => Span(left).SequenceCompareTo(Span(right)));
+            return order;
         }
     }
 

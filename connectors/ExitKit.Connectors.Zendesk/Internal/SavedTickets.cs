@@ -29,16 +29,7 @@ internal sealed class SavedTickets
     public static SavedTickets Read(IEnumerable<(JsonElement Ticket, int File, int Item)> tickets, IEnumerable<(JsonElement Ticket, int File, int Item)> again,
         IdKeys keys)
     {
-        var ids = new List<long>();
-        var requesters = new List<long>();
-        foreach (var (ticket, _, _) in tickets)
-        {
-            ids.Add(keys.KeyOf(ticket.Text("id")));
-            requesters.Add(keys.KeyOf(ticket.Text("requester_id")));
-        }
-        var repeated = IdKeys.Repeated(ids);
-        var map = KeyMap.FirstOfEach(ids, requesters);
-        ids = requesters = null!;
+        var map = Requesters(tickets, keys, out var repeated);
         var latest = new Dictionary<long, (int File, int Item)>();
         if (repeated.Count > 0)
         {
@@ -60,6 +51,18 @@ internal sealed class SavedTickets
             }
         }
         return new SavedTickets(map, latest, keys);
+    }
+
+    private static KeyMap Requesters(IEnumerable<(JsonElement Ticket, int File, int Item)> tickets, IdKeys keys, out HashSet<long> repeated)
+    {
+        var ids = new List<long>();
+        var requesters = new List<long>();
+        foreach (var (ticket, _, _) in tickets)
+        {
+            ids.Add(keys.KeyOf(ticket.Text("id")));
+            requesters.Add(keys.KeyOf(ticket.Text("requester_id")));
+        }
+        return KeyMap.OneOfEach(ids, requesters, out repeated);
     }
 
     /// <summary>Whether this copy of the ticket is the one exported.</summary>
