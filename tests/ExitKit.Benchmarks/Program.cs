@@ -36,7 +36,11 @@ switch (mode)
         Console.WriteLine(string.Create(invariant, $"verify: {bytes / 1048576.0:N0} MB in {exitKitSeconds:F2} s; sha256sum {sha256sumSeconds:F2} s; ratio {sha256sumSeconds / exitKitSeconds:F2}x"));
         break;
     case "import":
-        await ImportBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], invariant) : 1_000_000);
+        await ImportBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], invariant) : 1_000_000, args.Length > 2 ? args[2] : "both");
+        break;
+    case "read":
+        // read DIR: every row of every table of an existing package, as the import reads them.
+        await ImportBenchmark.ReadAllAsync(args[1]);
         break;
     case "validate":
         await SourceBenchmarks.ValidateAsync(args.Length > 1 ? int.Parse(args[1], invariant) : 1_000_000, args.Length > 2 ? args[2] : "manifests/examples/demo.schedule.yaml");
@@ -49,7 +53,8 @@ switch (mode)
               export-once N DIR [MODE]  one export in this process (MODE: write | generate), prints JSON
               sql [N ...]               seed PostgreSQL (EXITKIT_TEST_POSTGRES) with N contacts in the generic schema; export via `sql`
               zendesk [N ...]           saved Zendesk responses for N tickets (5 comments each), replayed via `zendesk`
-              import [N]                import an N-interaction sample package into SQLite and PostgreSQL (EXITKIT_TEST_POSTGRES), then read back
+              import [N] [sqlite|postgresql|both]
+                                        import an N-interaction sample package into SQLite and/or PostgreSQL (EXITKIT_TEST_POSTGRES), then read back
               validate [N] [SCHEDULE]   validate an N-interaction sample package; DuckDB computing the same aggregates
               blob [N ...] [--container URL]  export to Azure Blob Storage (Azurite of EXITKIT_TEST_AZURITE by default)
                                         and to local disk: time, rows/s, verify time
