@@ -29,6 +29,9 @@ public sealed class AzureBlobPackageStore : IPackageStore
     // Blocks uploaded at once per file: the writer fills the next block while earlier ones travel.
     private const int BlocksInFlight = 3;
 
+    // The first buffer of a file; it doubles up to a block as the file grows.
+    private const int SmallestBuffer = 64 << 10;
+
     private readonly BlobContainerClient _container;
     private readonly string _prefix;
     private bool _containerChecked;
@@ -397,12 +400,30 @@ public sealed class AzureBlobPackageStore : IPackageStore
 
         private int Fill(ReadOnlySpan<byte> buffer)
         {
-            _buffer ??= ArrayPool<byte>.Shared.Rent(BlockSize);
+            Reserve(Math.Min(BlockSize, _filled + buffer.Length));
             var taken = Math.Min(buffer.Length, BlockSize - _filled);
             buffer[..taken].CopyTo(_buffer.AsSpan(_filled));
             _filled += taken;
             _length += taken;
             return taken;
+        }
+
+        /// <summary>Makes the block buffer hold at least <paramref name="needed"/> bytes. It starts small and doubles: most files
+        /// (artefacts, originals, checkpoints) are a few kilobytes, and a block-sized buffer each would hold megabytes per upload.</summary>
+        private void Reserve(int needed)
+        {
+            if (_buffer is not null && _buffer.Length >= needed)
+            {
+                return;
+            }
+            var size = Math.Min(BlockSize, Math.Max(needed, Math.Max(SmallestBuffer, (_buffer?.Length ?? 0) * 2)));
+            var larger = ArrayPool<byte>.Shared.Rent(size);
+            if (_buffer is not null)
+            {
+                _buffer.AsSpan(0, _filled).CopyTo(larger);
+                ArrayPool<byte>.Shared.Return(_buffer);
+            }
+            _buffer = larger;
         }
 
         private async ValueTask StageAsync(CancellationToken cancellationToken)
