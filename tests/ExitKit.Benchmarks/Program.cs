@@ -27,6 +27,23 @@ switch (mode)
     case "sql":
         await SourceBenchmarks.SqlAsync(args.Skip(1).Select(value => int.Parse(value, invariant)).DefaultIfEmpty(100_000).ToArray());
         break;
+    case "sample-sqlite":
+        // sample-sqlite [N ...]: the sample stack written as its SQLite form (what `exitkit demo` exports), one process per size.
+        foreach (var size in args.Skip(1).Select(value => int.Parse(value, invariant)).DefaultIfEmpty(100_000))
+        {
+            var folder = Directory.CreateTempSubdirectory("exitkit-sample-sqlite-").FullName;
+            var process = Process.GetCurrentProcess();
+            var cpu = process.TotalProcessorTime;
+            var watch = Stopwatch.StartNew();
+            var written = await new ExitKit.Connectors.Sample.SamplePlugin().WriteVendorDatabaseAsync(
+                new ExitKit.Connectors.ConnectorConfiguration(JsonSerializer.SerializeToElement(new { interactions = size }), "(benchmark)"), Path.Combine(folder, "vendor.db"));
+            watch.Stop();
+            process.Refresh();
+            Console.WriteLine(string.Create(invariant,
+                $"sample-sqlite {size:N0} interactions: {written.Rows:N0} rows, {new FileInfo(written.Path).Length / 1e6:N0} MB in {watch.Elapsed.TotalSeconds:F2} s = {written.Rows / watch.Elapsed.TotalSeconds:N0} rows/s; CPU {(process.TotalProcessorTime - cpu).TotalSeconds:F2} s; peak RSS {process.PeakWorkingSet64 / 1048576.0:N0} MB"));
+            Directory.Delete(folder, recursive: true);
+        }
+        break;
     case "zendesk":
         await SourceBenchmarks.ZendeskAsync(args.Skip(1).Select(value => int.Parse(value, invariant)).DefaultIfEmpty(100_000).ToArray());
         break;
@@ -52,6 +69,7 @@ switch (mode)
                                         DuckDB writing the same rows to Parquet; verify against sha256sum over the same files
               export-once N DIR [MODE]  one export in this process (MODE: write | generate), prints JSON
               sql [N ...]               seed PostgreSQL (EXITKIT_TEST_POSTGRES) with N contacts in the generic schema; export via `sql`
+              sample-sqlite [N ...]     write the sample stack at N interactions as its SQLite form (the source `exitkit demo` exports)
               zendesk [N ...]           saved Zendesk responses for N tickets (5 comments each), replayed via `zendesk`
               import [N] [sqlite|postgresql|both]
                                         import an N-interaction sample package into SQLite and/or PostgreSQL (EXITKIT_TEST_POSTGRES), then read back
