@@ -37,6 +37,21 @@ internal sealed class FakeZendeskSuccessorAccount : IAsyncDisposable
 
     private sealed record Fault(string Method, Reply Reply, bool AfterApplying);
 
+    private int _writesBeforeKill = -1;
+    private CancellationTokenSource? _kill;
+
+    /// <summary>
+    /// Kills the importer (cancels its token) right after the account applied its <paramref name="writes"/>-th next write, before
+    /// answering: the crash that leaves a ticket or article in Zendesk that the id map has not recorded yet.
+    /// </summary>
+    public void KillAfterWrites(int writes, CancellationTokenSource kill)
+    {
+        _writesBeforeKill = writes;
+        _kill = kill;
+    }
+
+    public void StopKilling() => _kill = null;
+
     /// <summary>The next <paramref name="times"/> requests of this method whose path starts with the prefix get this answer instead.</summary>
     /// <param name="afterApplying">Apply the request first, then answer with the fault (a 500 after the ticket was created).</param>
     public void Fail(string method, string pathPrefix, Reply reply, int times = 1, bool afterApplying = false)
@@ -119,6 +134,18 @@ internal sealed class FakeZendeskSuccessorAccount : IAsyncDisposable
         ZendeskPlugin.CreateSuccessor(Configuration(idMapPath, extra, token), settings => settings.RetryBaseDelay = TimeSpan.FromMilliseconds(20));
 
     private Reply Route(HttpListenerRequest request)
+    {
+        var reply = RouteWithFaults(request);
+        if (request.HttpMethod is "POST" or "PUT" && reply.Status is >= 200 and < 300 && _kill is { } kill && Interlocked.Decrement(ref _writesBeforeKill) == 0)
+        {
+            kill.Cancel();
+            // The answer comes after the importer has stopped listening.
+            Thread.Sleep(100);
+        }
+        return reply;
+    }
+
+    private Reply RouteWithFaults(HttpListenerRequest request)
     {
         var path = request.Url!.AbsolutePath;
         var method = request.HttpMethod;

@@ -90,7 +90,13 @@ public sealed class ZendeskSuccessorTests : IDisposable
         for (var attempt = 0; attempt < 6; attempt++)
         {
             using var kill = CancellationTokenSource.CreateLinkedTokenSource(Token);
-            await using var successor = new KillingSuccessor(account.CreateSuccessor(IdMap), kill, afterRows: random.Next(1, (int)package.Rows(Held)), random);
+            // Half the runs die between batches or requests, half right after Zendesk applied a request and before its answer was recorded.
+            var afterRows = attempt % 2 == 1 ? random.Next(1, (int)package.Rows(Held)) : int.MaxValue;
+            if (attempt % 2 == 0)
+            {
+                account.KillAfterWrites(random.Next(1, 6), kill);
+            }
+            await using var successor = new KillingSuccessor(account.CreateSuccessor(IdMap), kill, afterRows, random);
             try
             {
                 await ImportPipeline.RunAsync(package.Package, successor, Options(batchSize: 4), cancellationToken: kill.Token);
@@ -101,6 +107,7 @@ public sealed class ZendeskSuccessorTests : IDisposable
             }
         }
         Assert.True(kills >= 4, $"only {kills} of 6 runs were killed");
+        account.StopKilling();
 
         await using (var successor = account.CreateSuccessor(IdMap))
         {
@@ -115,6 +122,32 @@ public sealed class ZendeskSuccessorTests : IDisposable
         Assert.All(account.Tickets.GroupBy(ticket => ticket.ExternalId), group => Assert.Single(group));
         Assert.Equal(2, account.Articles.Count);
         Assert.Equal(3, account.Articles.Sum(article => article.Translations.Count));
+    }
+
+    [Fact]
+    public async Task An_article_created_just_before_the_import_died_is_found_again_in_its_section_not_created_twice()
+    {
+        await using var package = await ImportPackage.BuildAsync(tickets: 1);
+        await using var account = new FakeZendeskSuccessorAccount();
+        using (var kill = CancellationTokenSource.CreateLinkedTokenSource(Token))
+        {
+            // The first write is the ticket, the second creates the first article: the import dies before recording its id.
+            account.KillAfterWrites(2, kill);
+            await using var dying = account.CreateSuccessor(IdMap);
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ImportPipeline.RunAsync(package.Package, dying, Options(), cancellationToken: kill.Token));
+        }
+        account.StopKilling();
+        Assert.Single(account.Articles);
+
+        await using var successor = account.CreateSuccessor(IdMap);
+        var finished = await ImportPipeline.RunAsync(package.Package, successor, Options(), cancellationToken: Token);
+        var readBack = await ReadBackVerifier.VerifyAsync(package.Package, successor, Back, cancellationToken: Token);
+
+        Assert.True(finished.Complete, Describe(finished));
+        Assert.True(readBack.Equal, Describe(readBack));
+        Assert.Equal(2, account.Articles.Count);
+        Assert.Equal(3, account.Articles.Sum(article => article.Translations.Count));
+        Assert.Contains(account.Server.Requests, request => request.PathAndQuery.StartsWith("/api/v2/help_center/sections/501/articles.json", StringComparison.Ordinal));
     }
 
     [Fact]

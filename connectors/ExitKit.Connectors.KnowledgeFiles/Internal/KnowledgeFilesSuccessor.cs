@@ -410,5 +410,13 @@ internal sealed class KnowledgeFilesSuccessor(string root, string defaultLocale)
         }
     }
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public ValueTask DisposeAsync()
+    {
+        // The temporary folder is left only when a run died with files in it (the next run clears it).
+        if (Directory.Exists(TemporaryFolder) && !Directory.EnumerateFileSystemEntries(TemporaryFolder).Any())
+        {
+            Directory.Delete(TemporaryFolder);
+        }
+        return ValueTask.CompletedTask;
+    }
 }
