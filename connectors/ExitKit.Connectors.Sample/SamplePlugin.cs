@@ -1,3 +1,4 @@
+using System.Text.Json;
 using ExitKit.Connectors;
 using ExitKit.Connectors.Sample.Internal;
 using ExitKit.Schema;
@@ -16,12 +17,30 @@ public sealed class SamplePlugin : ConnectorPlugin
     public override ISourceConnector CreateSource(ConnectorConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        return new SampleSource(Options(configuration));
+    }
+
+    /// <summary>Writes the sample centre as an SQLite database in the <c>sql</c> connector's generic contact-centre schema: its SQLite form.</summary>
+    /// <remarks>The <c>sql</c> connector's built-in mapping exports it with the rows this connector's source gives (see docs/connectors/sql.md).</remarks>
+    public override async Task<VendorDatabase> WriteVendorDatabaseAsync(ConnectorConfiguration configuration, string databasePath, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentException.ThrowIfNullOrEmpty(databasePath);
+        var path = Path.GetFullPath(databasePath);
+        var rows = await new SampleVendorDatabase(Options(configuration)).WriteAsync(path, cancellationToken);
+        // The sql connector reads it with its built-in mapping; rows keep the sample's source_system, as its own source gives them.
+        var settings = JsonSerializer.SerializeToElement(new { provider = "sqlite", databasePath = path, sourceSystem = SampleCentre.System });
+        return new VendorDatabase(path, "sql", new ConnectorConfiguration(settings, path), rows);
+    }
+
+    private static SampleOptions Options(ConnectorConfiguration configuration)
+    {
         var options = configuration.Bind<SampleOptions>();
         if (options.Interactions < 0)
         {
             throw ExitKitException.BadSetting(configuration.SourcePath, "interactions", "must be zero or more.");
         }
-        return new SampleSource(options);
+        return options;
     }
 }
 

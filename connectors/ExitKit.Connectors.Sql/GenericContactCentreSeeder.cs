@@ -64,6 +64,9 @@ public sealed class GenericContactCentreSeeder
     private const int SectionCount = 4;
     private const int ArticleCount = 20;
 
+    // Identifiers are text in the generic schema; the seeder numbers its rows. (SQLite turns a bound number into text itself.)
+    private static string Id(long n) => n.ToString(CultureInfo.InvariantCulture);
+
     private static string QueueId(long n) => $"q{n % QueueCount + 1}";
     private static string AgentId(long n) => $"a{n % AgentCount + 1}";
     private static string CustomerId(long n) => $"c{n % 997 + 1}";
@@ -243,7 +246,7 @@ public sealed class GenericContactCentreSeeder
             {
                 var started = StartOf(n).UtcDateTime;
                 await contacts.StartRowAsync(cancellationToken);
-                await contacts.WriteAsync(n, NpgsqlDbType.Bigint, cancellationToken);
+                await contacts.WriteAsync(Id(n), NpgsqlDbType.Text, cancellationToken);
                 await contacts.WriteAsync(Channels[n % Channels.Length], NpgsqlDbType.Text, cancellationToken);
                 await contacts.WriteAsync(n % 10 == 0 ? "outbound" : "inbound", NpgsqlDbType.Text, cancellationToken);
                 await contacts.WriteAsync(Statuses[n % Statuses.Length], NpgsqlDbType.Text, cancellationToken);
@@ -274,8 +277,8 @@ public sealed class GenericContactCentreSeeder
                 for (var t = 1; t <= TurnsPerContact; t++)
                 {
                     await turn.StartRowAsync(cancellationToken);
-                    await turn.WriteAsync((n - 1) * TurnsPerContact + t, NpgsqlDbType.Bigint, cancellationToken);
-                    await turn.WriteAsync(n, NpgsqlDbType.Bigint, cancellationToken);
+                    await turn.WriteAsync(Id((n - 1) * TurnsPerContact + t), NpgsqlDbType.Text, cancellationToken);
+                    await turn.WriteAsync(Id(n), NpgsqlDbType.Text, cancellationToken);
                     await turn.WriteAsync(t, NpgsqlDbType.Integer, cancellationToken);
                     await turn.WriteAsync(t % 2 == 1 ? "customer" : "agent", NpgsqlDbType.Text, cancellationToken);
                     await turn.WriteAsync(t % 2 == 1 ? CustomerId(n) : AgentId(n), NpgsqlDbType.Text, cancellationToken);
@@ -300,7 +303,7 @@ public sealed class GenericContactCentreSeeder
                 var started = StartOf(n).UtcDateTime;
                 foreach (var (id, role, reference, name) in new[] { (2 * n - 1, "customer", CustomerId(n), $"Customer {CustomerId(n)}"), (2 * n, "agent", AgentId(n), $"Agent {AgentId(n)}") })
                 {
-                    await participant.WriteRowAsync(cancellationToken, id, n, role, reference, name, started, started.AddMinutes(6));
+                    await participant.WriteRowAsync(cancellationToken, Id(id), Id(n), role, reference, name, started, started.AddMinutes(6));
                     participants++;
                 }
             }
@@ -312,7 +315,7 @@ public sealed class GenericContactCentreSeeder
         {
             for (long n = 5; n <= Contacts; n += 5)
             {
-                await survey.WriteRowAsync(cancellationToken, n / 5, n, "csat", (double)(n % 5 + 1), 5.0, "Thanks", StartOf(n).UtcDateTime.AddHours(1), Channels[n % Channels.Length]);
+                await survey.WriteRowAsync(cancellationToken, Id(n / 5), Id(n), "csat", (double)(n % 5 + 1), 5.0, "Thanks", StartOf(n).UtcDateTime.AddHours(1), Channels[n % Channels.Length]);
                 surveys++;
             }
             await survey.CompleteAsync(cancellationToken);

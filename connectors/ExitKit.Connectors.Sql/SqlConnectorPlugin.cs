@@ -12,7 +12,7 @@ public sealed class SqlConnectorPlugin : ConnectorPlugin
         "sql",
         typeof(SqlConnectorPlugin).Assembly.GetName().Version?.ToString(3) ?? "0.1.0",
         "Reads a vendor's contact-centre database (SQL Server, PostgreSQL, SQLite), read-only, through a mapping of vendor tables to neutral tables.",
-        [DataFamily.Interactions, DataFamily.Knowledge, DataFamily.Routing],
+        [DataFamily.Interactions, DataFamily.Knowledge, DataFamily.Routing, DataFamily.Models],
         IsSource: true,
         IsSuccessor: false);
 

@@ -46,4 +46,28 @@ public sealed class ZendeskOptions
 
     /// <summary>The name shown in <c>source_system</c> (<c>zendesk:&lt;name&gt;</c>); defaults to the subdomain or the folder name.</summary>
     public string? AccountName { get; set; }
+
+    /// <summary>Import: the Zendesk user who requests every imported ticket (the package's customers are not Zendesk users); required for tickets.</summary>
+    public long? RequesterId { get; set; }
+
+    /// <summary>Import: the Zendesk agent who authors the comments that agents, bots and the system wrote; required for tickets.</summary>
+    public long? AuthorId { get; set; }
+
+    /// <summary>Import: create closed tickets straight in the ticket archive (the import API's <c>archive_immediately</c>); for large histories.</summary>
+    public bool ArchiveImmediately { get; set; }
+
+    /// <summary>Import: Help Center sections by the package's section id (<c>kb_sections.source_id</c>), for articles.</summary>
+    public Dictionary<string, long>? Sections { get; set; }
+
+    /// <summary>Import: the Help Center section for articles whose section is not in <see cref="Sections"/>.</summary>
+    public long? SectionId { get; set; }
+
+    /// <summary>Import: the permission group of created articles (who may edit and publish them); required for articles.</summary>
+    public long? PermissionGroupId { get; set; }
+
+    /// <summary>Import: the user segment of created articles (who may see them); null (the default) for everyone.</summary>
+    public long? UserSegmentId { get; set; }
+
+    /// <summary>Import: the id map, a SQLite file relative to the config file; default <c>zendesk-id-map.db</c> beside it.</summary>
+    public string? IdMapPath { get; set; }
 }

@@ -5,7 +5,8 @@ namespace ExitKit.Connectors.Zendesk;
 
 /// <summary>
 /// The <c>zendesk</c> connector: exports Support tickets, comments, attachments, CSAT, Help Center and routing configuration,
-/// from the live API or from a folder of saved API responses (<see cref="ZendeskOptions"/>).
+/// from the live API or from a folder of saved API responses (<see cref="ZendeskOptions"/>); and, as a successor, imports
+/// interactions with their messages as tickets (Ticket Import API) and article versions as Help Center articles and translations.
 /// </summary>
 public sealed class ZendeskPlugin : ConnectorPlugin
 {
@@ -13,10 +14,11 @@ public sealed class ZendeskPlugin : ConnectorPlugin
     public override ConnectorDescriptor Descriptor { get; } = new(
         ZendeskHttp.ConnectorName,
         "0.1.0",
-        "Reads Zendesk Support and Help Center (tickets, comments, attachments, CSAT, articles, groups, triggers, SLAs) from the API or saved API responses.",
+        "Reads Zendesk Support and Help Center (tickets, comments, attachments, CSAT, articles, groups, triggers, SLAs) from the API or saved API responses; " +
+        "imports tickets with their comments (Ticket Import API) and Help Center articles.",
         [DataFamily.Interactions, DataFamily.Knowledge, DataFamily.Routing],
         IsSource: true,
-        IsSuccessor: false);
+        IsSuccessor: true);
 
     /// <inheritdoc />
     public override ISourceConnector CreateSource(ConnectorConfiguration configuration) => CreateSource(configuration, null);
@@ -54,6 +56,54 @@ public sealed class ZendeskPlugin : ConnectorPlugin
         {
             throw ExitKitException.BadSetting(config, "subdomain", "is missing: set subdomain (or baseUrl) for the live API, or savedResponsesPath for saved responses.");
         }
+        if (options.PageSize is < 1 or > 1000)
+        {
+            throw ExitKitException.BadSetting(config, "pageSize", "must be between 1 and 1000 (Zendesk's largest incremental export page).");
+        }
+        var (http, baseAddress) = CreateHttp(configuration, options, adjust);
+        var account = options.AccountName ?? options.Subdomain ?? baseAddress.Host;
+        return new ZendeskApiSource(http, $"zendesk:{account}", options.PageSize, options.Pseudonymise);
+    }
+
+    /// <inheritdoc />
+    public override ISuccessorConnector CreateSuccessor(ConnectorConfiguration configuration) => CreateSuccessor(configuration, null);
+
+    /// <summary>Creates the successor; tests pass a handler or shorter back-off through the internal overload.</summary>
+    internal static ISuccessorConnector CreateSuccessor(ConnectorConfiguration configuration, Action<HttpSettings>? adjust)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = configuration.Bind<ZendeskOptions>();
+        var config = configuration.SourcePath;
+        if (options.SavedResponsesPath is not null)
+        {
+            throw ExitKitException.BadSetting(config, "savedResponsesPath", "is for exports; an import needs the live API: set subdomain (or baseUrl), email and apiToken.");
+        }
+        if (options.Subdomain is null && options.BaseUrl is null)
+        {
+            throw ExitKitException.BadSetting(config, "subdomain", "is missing: set subdomain (or baseUrl) of the Zendesk account to import into.");
+        }
+        foreach (var (name, value) in new[] { ("requesterId", options.RequesterId), ("authorId", options.AuthorId), ("sectionId", options.SectionId),
+            ("permissionGroupId", options.PermissionGroupId), ("userSegmentId", options.UserSegmentId) })
+        {
+            if (value is <= 0)
+            {
+                throw ExitKitException.BadSetting(config, name, $"is {value}; Zendesk ids are positive numbers.");
+            }
+        }
+        if (options.Sections?.FirstOrDefault(pair => pair.Value <= 0) is { Key: not null } bad)
+        {
+            throw ExitKitException.BadSetting(config, "sections", $"maps '{bad.Key}' to {bad.Value}; Zendesk section ids are positive numbers.");
+        }
+        var (http, _) = CreateHttp(configuration, options, adjust);
+        var idMap = configuration.ResolvePath(options.IdMapPath ?? "zendesk-id-map.db");
+        return new ZendeskSuccessor(http, new ZendeskSuccessorSettings(idMap, options.RequesterId, options.AuthorId, options.ArchiveImmediately,
+            options.Sections ?? new Dictionary<string, long>(StringComparer.Ordinal), options.SectionId, options.PermissionGroupId, options.UserSegmentId, config));
+    }
+
+    /// <summary>The API client: base address, agent e-mail and token checked, the token kept as a secret.</summary>
+    private static (ZendeskHttp Http, Uri BaseAddress) CreateHttp(ConnectorConfiguration configuration, ZendeskOptions options, Action<HttpSettings>? adjust)
+    {
+        var config = configuration.SourcePath;
         if (options.Subdomain is not null && options.BaseUrl is not null)
         {
             throw ExitKitException.BadSetting(config, "baseUrl", "cannot be combined with subdomain: set one of them.");
@@ -88,10 +138,6 @@ public sealed class ZendeskPlugin : ConnectorPlugin
         {
             throw ExitKitException.BadSetting(config, "requestsPerMinute", "must be a positive number of requests per minute.");
         }
-        if (options.PageSize is < 1 or > 1000)
-        {
-            throw ExitKitException.BadSetting(config, "pageSize", "must be between 1 and 1000 (Zendesk's largest incremental export page).");
-        }
 
         var settings = new HttpSettings();
         adjust?.Invoke(settings);
@@ -101,8 +147,7 @@ public sealed class ZendeskPlugin : ConnectorPlugin
             RetryBaseDelay = settings.RetryBaseDelay,
             MaxRateLimitWaits = settings.MaxRateLimitWaits,
         };
-        var account = options.AccountName ?? options.Subdomain ?? baseAddress.Host;
-        return new ZendeskApiSource(http, $"zendesk:{account}", options.PageSize, options.Pseudonymise);
+        return (http, baseAddress);
     }
 
     internal sealed class HttpSettings

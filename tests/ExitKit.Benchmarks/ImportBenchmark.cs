@@ -15,7 +15,7 @@ internal static class ImportBenchmark
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
-    public static async Task RunAsync(int size)
+    public static async Task RunAsync(int size, string which)
     {
         var folder = Path.Combine(Path.GetTempPath(), $"exitkit-bench-validate-{size}");
         if (!File.Exists(Path.Combine(folder, "tagmanifest-sha256.txt")))
@@ -31,8 +31,11 @@ internal static class ImportBenchmark
         var targets = new List<(string Name, string Settings, Dictionary<string, string> Environment)>();
         var sqlite = Path.Combine(Path.GetTempPath(), $"exitkit-bench-successor-{size}.db");
         File.Delete(sqlite);
-        targets.Add(("SQLite", JsonSerializer.Serialize(new { provider = "sqlite", databasePath = sqlite }), []));
-        if (Environment.GetEnvironmentVariable("EXITKIT_TEST_POSTGRES") is { } server)
+        if (which is "both" or "sqlite")
+        {
+            targets.Add(("SQLite", JsonSerializer.Serialize(new { provider = "sqlite", databasePath = sqlite }), []));
+        }
+        if (which is "both" or "postgresql" && Environment.GetEnvironmentVariable("EXITKIT_TEST_POSTGRES") is { } server)
         {
             var database = $"exitkit_bench_successor_{size}";
             await using (var admin = new NpgsqlConnection(server))
@@ -57,5 +60,20 @@ internal static class ImportBenchmark
             Console.WriteLine(string.Create(Invariant,
                 $"| import into {name} | {rows:N0} rows | {importSeconds:F1} s | {rows / importSeconds:N0} rows/s | read-back {readSeconds:F1} s ({rows / readSeconds:N0} rows/s, {(readBack.Equal ? "equal" : "DIFFERS")}) | {(import.Complete ? "complete" : "INCOMPLETE")} |"));
         }
+    }
+
+    public static async Task ReadAllAsync(string folder)
+    {
+        var package = await ExitPackage.OpenAsync(new LocalPackageStore(folder));
+        var watch = Stopwatch.StartNew();
+        long rows = 0;
+        foreach (var table in package.Manifest.Tables)
+        {
+            await foreach (var _ in package.ReadRowsAsync(table.Name))
+            {
+                rows++;
+            }
+        }
+        Console.WriteLine(string.Create(Invariant, $"read {rows:N0} rows in {watch.Elapsed.TotalSeconds:F1} s ({rows / watch.Elapsed.TotalSeconds:N0} rows/s)"));
     }
 }

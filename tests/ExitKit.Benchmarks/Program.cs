@@ -28,6 +28,23 @@ switch (mode)
     case "sql":
         await SourceBenchmarks.SqlAsync(args.Skip(1).Select(value => int.Parse(value, invariant)).DefaultIfEmpty(100_000).ToArray());
         break;
+    case "sample-sqlite":
+        // sample-sqlite [N ...]: the sample stack written as its SQLite form (what `exitkit demo` exports), one process per size.
+        foreach (var size in args.Skip(1).Select(value => int.Parse(value, invariant)).DefaultIfEmpty(100_000))
+        {
+            var folder = Directory.CreateTempSubdirectory("exitkit-sample-sqlite-").FullName;
+            var process = Process.GetCurrentProcess();
+            var cpu = process.TotalProcessorTime;
+            var watch = Stopwatch.StartNew();
+            var written = await new ExitKit.Connectors.Sample.SamplePlugin().WriteVendorDatabaseAsync(
+                new ExitKit.Connectors.ConnectorConfiguration(JsonSerializer.SerializeToElement(new { interactions = size }), "(benchmark)"), Path.Combine(folder, "vendor.db"));
+            watch.Stop();
+            process.Refresh();
+            Console.WriteLine(string.Create(invariant,
+                $"sample-sqlite {size:N0} interactions: {written.Rows:N0} rows, {new FileInfo(written.Path).Length / 1e6:N0} MB in {watch.Elapsed.TotalSeconds:F2} s = {written.Rows / watch.Elapsed.TotalSeconds:N0} rows/s; CPU {(process.TotalProcessorTime - cpu).TotalSeconds:F2} s; peak RSS {process.PeakWorkingSet64 / 1048576.0:N0} MB"));
+            Directory.Delete(folder, recursive: true);
+        }
+        break;
     case "zendesk":
         await SourceBenchmarks.ZendeskAsync(args.Skip(1).Select(value => int.Parse(value, invariant)).DefaultIfEmpty(100_000).ToArray());
         break;
@@ -37,7 +54,11 @@ switch (mode)
         Console.WriteLine(string.Create(invariant, $"verify: {bytes / 1048576.0:N0} MB in {exitKitSeconds:F2} s; sha256sum {sha256sumSeconds:F2} s; ratio {sha256sumSeconds / exitKitSeconds:F2}x"));
         break;
     case "import":
-        await ImportBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], invariant) : 1_000_000);
+        await ImportBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], invariant) : 1_000_000, args.Length > 2 ? args[2] : "both");
+        break;
+    case "read":
+        // read DIR: every row of every table of an existing package, as the import reads them.
+        await ImportBenchmark.ReadAllAsync(args[1]);
         break;
     case "validate":
         await SourceBenchmarks.ValidateAsync(args.Length > 1 ? int.Parse(args[1], invariant) : 1_000_000, args.Length > 2 ? args[2] : "manifests/examples/demo.schedule.yaml");
@@ -49,9 +70,11 @@ switch (mode)
                                         DuckDB writing the same rows to Parquet; verify against sha256sum over the same files
               export-once N DIR [MODE]  one export in this process (MODE: write | generate), prints JSON
               sql [N ...]               seed PostgreSQL (EXITKIT_TEST_POSTGRES) with N contacts in the generic schema; export via `sql`
+              sample-sqlite [N ...]     write the sample stack at N interactions as its SQLite form (the source `exitkit demo` exports)
               zendesk [N ...]           saved Zendesk responses for N tickets (5 comments each), replayed via `zendesk`;
                                         the connector alone, then the export
-              import [N]                import an N-interaction sample package into SQLite and PostgreSQL (EXITKIT_TEST_POSTGRES), then read back
+              import [N] [sqlite|postgresql|both]
+                                        import an N-interaction sample package into SQLite and/or PostgreSQL (EXITKIT_TEST_POSTGRES), then read back
               validate [N] [SCHEDULE]   validate an N-interaction sample package; DuckDB computing the same aggregates
               blob [N ...] [--container URL]  export to Azure Blob Storage (Azurite of EXITKIT_TEST_AZURITE by default)
                                         and to local disk: time, rows/s, verify time

@@ -28,7 +28,26 @@ public sealed class CliTests : IDisposable
         Assert.Contains("the successor holds every row, equal to the package", outcome.Output, StringComparison.Ordinal);
         Assert.Contains("Projection: full exit", outcome.Output, StringComparison.Ordinal);
         Assert.True(File.Exists(package + "-staging.db"));
+        Assert.True(File.Exists(package + "-source.db"));
         Assert.True(File.Exists(package + "-report/rehearsal.html"));
+
+        // The sql connector exported the sample's SQLite form, with the rows the sample connector itself gives.
+        var sampleConfig = Path.Combine(_folder, "sample.json");
+        await File.WriteAllTextAsync(sampleConfig, """{ "interactions": 300 }""", TestContext.Current.CancellationToken);
+        var direct = await ExitKitProcess.RunAsync("export", "--connector", "sample", "--config", sampleConfig, "--out", Path.Combine(_folder, "direct"));
+        Assert.True(direct.ExitCode == 0, direct.All);
+        using (var demoManifest = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(package, "exitkit.json"), TestContext.Current.CancellationToken)))
+        using (var directManifest = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_folder, "direct", "exitkit.json"), TestContext.Current.CancellationToken)))
+        {
+            static Dictionary<string, long> Rows(System.Text.Json.JsonDocument manifest) => manifest.RootElement.GetProperty("tables").EnumerateArray()
+                .ToDictionary(table => table.GetProperty("name").GetString()!, table => table.GetProperty("rows").GetInt64());
+            Assert.Equal("sql", demoManifest.RootElement.GetProperty("source").GetProperty("connector").GetString());
+            Assert.Equal("sample", demoManifest.RootElement.GetProperty("source").GetProperty("system").GetString());
+            Assert.Equal(Rows(directManifest).OrderBy(pair => pair.Key), Rows(demoManifest).OrderBy(pair => pair.Key));
+        }
+        var again = await ExitKitProcess.RunAsync("demo", "--interactions", "300", "--out", package);
+        Assert.NotEqual(0, again.ExitCode);
+        Assert.Contains("-source.db already exists", again.Error, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(package, "tagmanifest-sha256.txt")));
 
         var verify = await ExitKitProcess.RunAsync("verify", package, "--json");

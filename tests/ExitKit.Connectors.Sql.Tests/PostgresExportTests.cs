@@ -69,7 +69,7 @@ public sealed class PostgresExportTests(PostgresVendorDatabase database) : IClas
         Assert.Equal(TimeSpan.Zero, started.Offset);
         Assert.Equal(360L, first.Value(NeutralSchema.Interactions, "duration_seconds"));
         Assert.IsType<string[]>(first.Value(NeutralSchema.Interactions, "tags"));
-        Assert.Equal($"i:{number}", first.ResumeCursor);
+        Assert.Equal($"s:{number}", first.ResumeCursor);
         using var extra = JsonDocument.Parse((string)first.Value(NeutralSchema.Interactions, "source_extra")!);
         Assert.Equal($"EXT-{number}", extra.RootElement.GetProperty("external_ref").GetString());
 
@@ -94,12 +94,12 @@ public sealed class PostgresExportTests(PostgresVendorDatabase database) : IClas
             tables:
               interactions:
                 query: |
-                  WITH c AS (SELECT * FROM contacts WHERE contact_id <= 50)
-                  SELECT contact_id, channel, started_at AT TIME ZONE 'UTC' AS started_local, string_to_array(tags, ',') AS tag_array,
+                  WITH c AS (SELECT * FROM contacts WHERE CAST(contact_id AS bigint) <= 50)
+                  SELECT contact_id, CAST(contact_id AS bigint) AS contact_number, channel, started_at AT TIME ZONE 'UTC' AS started_local, string_to_array(tags, ',') AS tag_array,
                          CAST(handle_seconds AS numeric(10, 0)) AS handle, jsonb_build_object('ref', external_ref) AS extra,
                          CAST(contact_id AS numeric) / 4 AS quarter, gen_random_uuid() AS token
                   FROM c
-                key: contact_id
+                key: contact_number
                 time: started_local
                 columns:
                   source_id: contact_id
@@ -154,7 +154,8 @@ public sealed class PostgresExportTests(PostgresVendorDatabase database) : IClas
         var total = database.Seeded!.Turns;
         Assert.Equal(total, ids.Count);
         Assert.Equal(total, ids.Distinct().LongCount());
-        Assert.Equal(Enumerable.Range(1, (int)total).Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture)), ids);
+        // Identifiers are text: the keyset runs in text order ("1", "10", "100", …), each exactly once.
+        Assert.Equal(Enumerable.Range(1, (int)total).Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture)).Order(StringComparer.Ordinal), ids);
     }
 
     [Fact]
@@ -308,7 +309,7 @@ public sealed class PostgresExportTests(PostgresVendorDatabase database) : IClas
         await using var source = Source(database.ConnectionString);
         await using var connection = await source.OpenAsync(Some.Ct);
         await using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE contacts SET status = 'tampered' WHERE contact_id = 1";
+        command.CommandText = "UPDATE contacts SET status = 'tampered' WHERE contact_id = '1'";
         var error = await Assert.ThrowsAsync<PostgresException>(() => command.ExecuteNonQueryAsync(Some.Ct));
         Assert.Equal(PostgresErrorCodes.ReadOnlySqlTransaction, error.SqlState);
     }

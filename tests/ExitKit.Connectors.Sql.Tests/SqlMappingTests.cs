@@ -13,12 +13,12 @@ public sealed class SqlMappingTests
     }
 
     [Fact]
-    public void The_built_in_mapping_maps_the_generic_schema_to_the_interaction_knowledge_and_routing_tables()
+    public void The_built_in_mapping_maps_the_generic_schema_to_every_neutral_table()
     {
         var mapping = GenericContactCentre.LoadMapping();
-        Assert.Equal(
-            ["interactions", "messages", "participants", "surveys", "queues", "skills", "business_hours", "kb_sections", "kb_articles"],
-            mapping.Tables.Select(t => t.Table.Name));
+        Assert.Equal(NeutralSchema.Tables.Select(t => t.Name).Order(), mapping.Tables.Select(t => t.Table.Name).Order());
+        Assert.Equal("content", mapping.Find("attachments")!.Content!.Text);
+        Assert.Equal("definition", mapping.Find("flows")!.Original!.Text);
         Assert.All(mapping.Tables, table => Assert.Contains(table.Columns, pair => pair.Column.Name == "source_id"));
         Assert.Equal("started_at", mapping.Find("interactions")!.Time!.Text);
     }
@@ -160,5 +160,16 @@ public sealed class SqlMappingTests
             new Dictionary<string, string> { ["DB"] = "Server=127.0.0.1;Database=cc;User ID=u;Password=p" }));
         Assert.Contains("mapping.yaml:3:12", error.Message, StringComparison.Ordinal);
         Assert.Contains("SQL Server does not allow WITH", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("queues", "from: queues\n    key: queue_id\n    content: blob\n    columns: { source_id: queue_id, name: name }", "mapping.yaml:5:14", "`content:` is for tables whose rows point at a file")]
+    [InlineData("attachments", "from: files\n    key: id\n    content: blob\n    columns: { source_id: id, interaction_id: c, kind: k, file_name: f, created_at: t, sha256: hash }", "mapping.yaml:6:", "sha256 comes from the file in `content:`")]
+    [InlineData("flows", "from: flows\n    key: id\n    original: doc\n    columns: { source_id: id, name: n, definition_format: f }", "mapping.yaml:5:15", "give `original:`")]
+    public void File_settings_that_cannot_work_are_refused_naming_their_line(string table, string body, string where, string message)
+    {
+        var error = Refused($"tables:\n  {table}:\n    {body}\n".Replace("\n    from", "\n    from", StringComparison.Ordinal));
+        Assert.Contains(where, error.Message, StringComparison.Ordinal);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }
 }

@@ -49,7 +49,7 @@ public sealed class SqliteExportTests
             Assert.Equal("EXT-10", extra.RootElement.GetProperty("external_ref").GetString());
             Assert.False(extra.RootElement.TryGetProperty("channel", out _), "mapped columns are not repeated in source_extra");
         }
-        Assert.Equal("i:10", tenth.ResumeCursor);
+        Assert.Equal("s:10", tenth.ResumeCursor); // identifiers are text in the generic schema
 
         var messages = await Some.ReadAllAsync(source, NeutralSchema.Messages);
         var first = messages[0];
@@ -270,5 +270,55 @@ public sealed class SqliteExportTests
 
         var missingFile = Assert.Throws<ExitKitException>(() => Some.Source(folder, new { provider = "sqlite", databasePath = "absent.db" }));
         Assert.Contains("absent.db' does not exist", missingFile.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Files_become_artefacts_definitions_become_originals_and_boolean_extras_stay_booleans()
+    {
+        var database = await SqliteVendorDatabase.CreateAsync(contacts: 3);
+        var recording = "RIFF fake recording"u8.ToArray();
+        await database.ExecuteAsync($$"""
+            INSERT INTO contact_attachments (attachment_id, contact_id, turn_id, kind, file_name, media_type, content, created_at) VALUES
+              ('a1', '1', '1', 'recording', 'call.wav', 'audio/wav', X'{{Convert.ToHexString(recording)}}', '2026-01-01T00:01:00Z'),
+              ('a2', '2', NULL, 'attachment', 'note.txt', 'text/plain', 'plain text', '2026-01-01T00:08:00Z'),
+              ('a3', '3', NULL, 'attachment', 'lost.pdf', 'application/pdf', NULL, '2026-01-01T00:15:00Z');
+            INSERT INTO ivr_flows (flow_id, name, definition_format, definition_file, definition) VALUES
+              ('f1', 'Main', 'acme-json', 'flows/main.json', '{"start":"a"}'),
+              ('f2', 'Sneaky', 'acme-json', '../escape.json', '{}'),
+              ('f3', 'No document', 'acme-json', NULL, NULL);
+            UPDATE contacts SET csat_requested = 1, wrap_up_seconds = 30 WHERE contact_id = '1';
+            UPDATE contacts SET csat_requested = 0 WHERE contact_id = '2';
+            """);
+        await using var source = database.Source();
+        var context = new RecordingExportContext();
+
+        var attachments = (await Some.ReadAllAsync(source, NeutralSchema.Attachments, context: context))
+            .ToDictionary(row => (string)row.Value(NeutralSchema.Attachments, "source_id")!);
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(recording));
+        Assert.Equal(sha, attachments["a1"].Value(NeutralSchema.Attachments, "sha256"));
+        Assert.Equal((long)recording.Length, attachments["a1"].Value(NeutralSchema.Attachments, "size_bytes"));
+        Assert.Equal($"data/artefacts/{sha[..2]}/{sha}", attachments["a1"].Value(NeutralSchema.Attachments, "artefact_path"));
+        Assert.Equal(recording, context.Artefacts[sha]);
+        var text = (string)attachments["a2"].Value(NeutralSchema.Attachments, "sha256")!;
+        Assert.Equal("plain text"u8.ToArray(), context.Artefacts[text]); // a text column's file is its UTF-8
+        Assert.Null(attachments["a3"].Value(NeutralSchema.Attachments, "sha256")); // no file: the row says so
+        Assert.Null(attachments["a1"].Value(NeutralSchema.Attachments, "source_extra")); // the content column is not repeated
+
+        var flows = (await Some.ReadAllAsync(source, NeutralSchema.Flows, context: context))
+            .ToDictionary(row => (string)row.Value(NeutralSchema.Flows, "source_id")!);
+        Assert.Equal("data/originals/generic-cc/flows/main.json", flows["f1"].Value(NeutralSchema.Flows, "original_path"));
+        Assert.Equal("""{"start":"a"}"""u8.ToArray(), context.Originals["generic-cc/flows/main.json"]);
+        Assert.Null(flows["f2"].Value(NeutralSchema.Flows, "original_path"));
+        Assert.Null(flows["f3"].Value(NeutralSchema.Flows, "original_path"));
+        var problem = Assert.Single(context.Problems);
+        Assert.Equal(("flows", "f2", ProblemKind.Degraded), (problem.Table, problem.Subject, problem.Kind));
+        Assert.Contains("'../escape.json'", problem.Reason, StringComparison.Ordinal);
+
+        var interactions = (await Some.ReadAllAsync(source, NeutralSchema.Interactions))
+            .ToDictionary(row => (string)row.Value(NeutralSchema.Interactions, "source_id")!, row => (string?)row.Value(NeutralSchema.Interactions, "source_extra"));
+        Assert.Equal("""{"external_ref":"EXT-1","csat_requested":true,"wrap_up_seconds":30}""", interactions["1"]);
+        Assert.Equal("""{"external_ref":"EXT-2","csat_requested":false}""", interactions["2"]);
+        var messages = await Some.ReadAllAsync(source, NeutralSchema.Messages);
+        Assert.All(messages, row => Assert.Null(row.Value(NeutralSchema.Messages, "source_extra"))); // is_public is read by the visibility expression
     }
 }

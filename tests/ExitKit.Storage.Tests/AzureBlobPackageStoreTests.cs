@@ -54,6 +54,20 @@ public sealed class AzureBlobPackageStoreTests
     }
 
     [Fact]
+    public async Task A_file_that_changes_while_it_is_read_is_a_clear_error_naming_it()
+    {
+        var store = Azurite.Open(Azurite.NewLocation("changed"));
+        await WriteAsync(store, ".exitkit/state.json", 1_000);
+        await using var stream = await store.OpenReadAsync(".exitkit/state.json", Token);
+
+        await WriteAsync(store, ".exitkit/state.json", 2_000);
+        var error = await Assert.ThrowsAsync<ExitKitException>(async () => await stream.ReadExactlyAsync(new byte[100], Token));
+
+        Assert.Contains(".exitkit/state.json", error.Message, StringComparison.Ordinal);
+        Assert.Contains("changed while it was being read (412", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_uncommitted_file_never_appears_and_an_earlier_version_stays_whole()
     {
         var store = Azurite.Open(Azurite.NewLocation("uncommitted"));

@@ -108,7 +108,7 @@ public sealed class CrashResumeTests
             {
                 return await ReadCommittedPartsAsync(store);
             }
-            catch (Azure.RequestFailedException error) when (error.Status == 412 && attempt < 5)
+            catch (ExitKitException error) when (error.Message.Contains("(412", StringComparison.Ordinal) && attempt < 5)
             {
                 await Task.Delay(200, Token);
             }

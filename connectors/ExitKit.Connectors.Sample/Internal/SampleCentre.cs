@@ -55,6 +55,9 @@ internal sealed class SampleCentre(SampleOptions options)
 
     public DateTimeOffset AttachmentCreatedAt(int index) => MessageSentAt(index, 1);
 
+    /// <summary>The wrap-up time the centre records beside each interaction (in source_extra: the neutral format has no column for it).</summary>
+    public static int WrapUpSeconds(int index) => SampleText.Pick(Seed(index), 15, 120);
+
     public static int Agent(int index) => SampleText.Pick(Seed(index), 5, Agents);
 
     public object?[] Interaction(int index)
@@ -84,7 +87,7 @@ internal sealed class SampleCentre(SampleOptions options)
             Dispositions[SampleText.Pick(seed, 11, Dispositions.Length)],
             channel == "email" ? null : (long)(ended - started).TotalSeconds,
             tags,
-            $$"""{"csat_requested":{{(HasSurvey(index) ? "true" : "false")}},"wrap_up_seconds":{{SampleText.Pick(seed, 15, 120)}}}""",
+            $$"""{"csat_requested":{{(HasSurvey(index) ? "true" : "false")}},"wrap_up_seconds":{{WrapUpSeconds(index)}}}""",
         };
         values.CopyTo(row, 0);
         return row;

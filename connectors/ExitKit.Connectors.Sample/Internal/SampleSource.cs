@@ -78,9 +78,11 @@ internal sealed class SampleSource(SampleOptions options) : ISourceConnector
     public async Task ExportOriginalsAsync(ExportRequest request, IExportContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
-        await StoreTextAsync(context, "sample/flows/main-ivr.json", SampleCatalogue.MainFlowJson, cancellationToken);
-        await StoreTextAsync(context, "sample/flows/fr-ivr.json", SampleCatalogue.FrenchFlowJson, cancellationToken);
-        await StoreTextAsync(context, "sample/bot/northwind-helper.json", SampleCatalogue.BotExportJson, cancellationToken);
+        foreach (var (json, path) in FlowDefinitions)
+        {
+            await StoreTextAsync(context, path, json, cancellationToken);
+        }
+        await StoreTextAsync(context, BotOriginalPath, SampleCatalogue.BotExportJson, cancellationToken);
     }
 
     private static async Task StoreTextAsync(IExportContext context, string path, string text, CancellationToken cancellationToken)
@@ -184,7 +186,7 @@ internal sealed class SampleSource(SampleOptions options) : ISourceConnector
             case "skills": return [.. SampleCatalogue.Skills()];
             case "routing_rules": return [.. SampleCatalogue.RoutingRules()];
             case "flows" or "flow_nodes" or "flow_edges":
-                var flows = new[] { (Flow.Parse(SampleCatalogue.MainFlowJson), "sample/flows/main-ivr.json"), (Flow.Parse(SampleCatalogue.FrenchFlowJson), "sample/flows/fr-ivr.json") };
+                var flows = FlowDefinitions.Select(definition => (Flow.Parse(definition.Json), definition.OriginalPath)).ToArray();
                 return table switch
                 {
                     "flows" => flows.Select(pair => pair.Item1.Row("data/originals/" + pair.Item2)).ToArray(),
@@ -201,15 +203,10 @@ internal sealed class SampleSource(SampleOptions options) : ISourceConnector
                     _ => bot.Entities,
                 };
             case "model_files":
-                var model = SampleModelFile.Build();
-                using (var content = new MemoryStream(model))
+                using (var content = new MemoryStream(SampleModelFile.Build()))
                 {
                     var stored = await context.StoreArtefactAsync(content, cancellationToken);
-                    return
-                    [
-                        [System, "mf-intent-scorer", "model-intent-scorer", "northwind-intent-scorer.onnx", "onnx", stored.SizeBytes, stored.Sha256, stored.PackagePath,
-                            13L, "exitkit-sample 1.0", """[{"name":"features","type":"float","shape":[1,4]}]""", """[{"name":"scores","type":"float","shape":[1,4]}]""", null],
-                    ];
+                    return [ModelFileRow(stored.Sha256, stored.SizeBytes, stored.PackagePath)];
                 }
             default:
                 return [];
@@ -218,8 +215,20 @@ internal sealed class SampleSource(SampleOptions options) : ISourceConnector
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
+    /// <summary>The vendor's flow definitions: the document as exported, and where the sample keeps it under data/originals/.</summary>
+    public static readonly (string Json, string OriginalPath)[] FlowDefinitions =
+        [(SampleCatalogue.MainFlowJson, "sample/flows/main-ivr.json"), (SampleCatalogue.FrenchFlowJson, "sample/flows/fr-ivr.json")];
+
+    public const string BotOriginalPath = "sample/bot/northwind-helper.json";
+
+    public static object?[] ModelFileRow(string sha256, long size, string path) =>
+    [
+        System, "mf-intent-scorer", "model-intent-scorer", "northwind-intent-scorer.onnx", "onnx", size, sha256, path,
+        13L, "exitkit-sample 1.0", """[{"name":"features","type":"float","shape":[1,4]}]""", """[{"name":"scores","type":"float","shape":[1,4]}]""", null,
+    ];
+
     /// <summary>The vendor's flow definition turned into nodes and edges.</summary>
-    private sealed record Flow(string Id, string Name, string Type, string Start, List<object?[]> Nodes, List<object?[]> Edges)
+    internal sealed record Flow(string Id, string Name, string Type, string Start, List<object?[]> Nodes, List<object?[]> Edges)
     {
         public static Flow Parse(string json)
         {
@@ -289,10 +298,10 @@ internal sealed class SampleSource(SampleOptions options) : ISourceConnector
         ];
     }
 
-    private sealed record Intent(object?[] Row, List<object?[]> Utterances);
+    internal sealed record Intent(object?[] Row, List<object?[]> Utterances);
 
     /// <summary>The bot export turned into model, intent, utterance and entity rows.</summary>
-    private sealed record Bot(List<Intent> Intents, List<object?[]> Entities)
+    internal sealed record Bot(List<Intent> Intents, List<object?[]> Entities)
     {
         private const string ModelId = "model-northwind-helper";
 

@@ -16,8 +16,14 @@ internal sealed record TableMapping(
     Located? Query,
     Located Key,
     Located? Time,
-    IReadOnlyList<(ColumnSchema Column, Located Expression)> Columns)
+    IReadOnlyList<(ColumnSchema Column, Located Expression)> Columns,
+    Located? Content = null,
+    Located? Original = null,
+    Located? OriginalName = null)
 {
+    /// <summary>The neutral columns the connector fills from <see cref="Content"/>: the artefact's size, hash and path.</summary>
+    public static readonly string[] ArtefactColumns = ["size_bytes", "sha256", "artefact_path"];
+
     /// <summary>The FROM item: the vendor table as written, or the query as a derived table.</summary>
     public string SourceSql => From is not null ? From.Text : $"({Query!.Text.Trim().TrimEnd(';').TrimEnd()})";
 
@@ -118,7 +124,7 @@ internal sealed partial class SqlMapping
         {
             throw Error(path, bodyNode, $"table {table.Name}: give `from:` or `query:`, `key:`, `time:` and `columns:`");
         }
-        Located? from = null, query = null, key = null, time = null;
+        Located? from = null, query = null, key = null, time = null, content = null, original = null, originalName = null;
         YamlMappingNode? columnsNode = null;
         foreach (var (settingNode, valueNode) in body.Children)
         {
@@ -129,12 +135,15 @@ internal sealed partial class SqlMapping
                 case "query": query = Scalar(path, valueNode, "a SELECT statement"); break;
                 case "key": key = Scalar(path, valueNode, "the vendor column that orders and resumes the read"); break;
                 case "time": time = Scalar(path, valueNode, "the vendor column the export window applies to"); break;
+                case "content": content = Scalar(path, valueNode, "the vendor column holding the file's bytes"); break;
+                case "original": original = Scalar(path, valueNode, "the vendor column holding the vendor's own definition document"); break;
+                case "original_name": originalName = Scalar(path, valueNode, "the vendor column or expression giving the original's file name"); break;
                 case "columns":
                     columnsNode = valueNode as YamlMappingNode
                         ?? throw Error(path, valueNode, $"table {table.Name}: `columns:` must map neutral column names to vendor columns or SQL expressions");
                     break;
                 default:
-                    throw At(path, setting, $"table {table.Name}: unknown setting '{setting.Text}'; use from, query, key, time and columns");
+                    throw At(path, setting, $"table {table.Name}: unknown setting '{setting.Text}'; use from, query, key, time, columns, content, original and original_name");
             }
         }
         if ((from is null) == (query is null))
@@ -178,7 +187,33 @@ internal sealed partial class SqlMapping
             CheckExpression(path, table, columnName.Text, expression);
             columns.Add((table.Column(columnName.Text), expression));
         }
-        foreach (var required in table.Columns.Where(c => c.Required && c.Name != "source_system"))
+        if (content is not null)
+        {
+            if (!TableMapping.ArtefactColumns.All(table.HasColumn))
+            {
+                throw At(path, content, $"table {table.Name}: `content:` is for tables whose rows point at a file (attachments, kb_attachments, model_files); {table.Name} has no sha256 and artefact_path");
+            }
+            CheckExpression(path, table, "content", content);
+            if (columns.FirstOrDefault(pair => TableMapping.ArtefactColumns.Contains(pair.Item1.Name)) is { Item2: not null } filled)
+            {
+                throw At(path, filled.Item2, $"table {table.Name}: column {filled.Item1.Name} comes from the file in `content:`; do not map it as well");
+            }
+        }
+        if ((original is null) != (originalName is null))
+        {
+            throw At(path, original ?? originalName!, $"table {table.Name}: give `original:` (the column holding the vendor's definition) and `original_name:` (its file name) together");
+        }
+        if (original is not null)
+        {
+            CheckExpression(path, table, "original", original);
+            CheckExpression(path, table, "original_name", originalName!);
+            if (columns.FirstOrDefault(pair => pair.Item1.Name == "original_path") is { Item2: not null } filled)
+            {
+                throw At(path, filled.Item2, $"table {table.Name}: original_path is where the connector keeps the original in `original:`; do not map it as well");
+            }
+        }
+        foreach (var required in table.Columns.Where(c => c.Required && c.Name != "source_system"
+            && !(content is not null && TableMapping.ArtefactColumns.Contains(c.Name))))
         {
             if (!columns.Exists(pair => pair.Item1.Name == required.Name))
             {
@@ -194,7 +229,7 @@ internal sealed partial class SqlMapping
         {
             CheckExpression(path, table, "time", time);
         }
-        return new TableMapping(table, name, from, query, key, time, columns);
+        return new TableMapping(table, name, from, query, key, time, columns, content, original, originalName);
     }
 
     private static void CheckExpression(string path, TableSchema table, string what, Located expression)

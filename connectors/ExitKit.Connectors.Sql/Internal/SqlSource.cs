@@ -5,6 +5,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using ExitKit.Schema;
 
 namespace ExitKit.Connectors.Sql.Internal;
@@ -22,7 +23,7 @@ internal sealed record SqlSettings(
     int CommandTimeoutSeconds);
 
 /// <summary>Reads neutral tables from a vendor database through a mapping, a keyset-paged batch at a time.</summary>
-internal sealed class SqlSource : ISourceConnector
+internal sealed partial class SqlSource : ISourceConnector
 {
     private const string Connector = "sql";
     private readonly SqlSettings _settings;
@@ -274,10 +275,10 @@ internal sealed class SqlSource : ISourceConnector
         }
         var table = mapping.Table;
         var from = $"FROM {mapping.SourceSql} AS src";
-        IReadOnlyList<string> vendorColumns;
+        IReadOnlyList<(string Name, string Type)> vendorColumns;
         try
         {
-            vendorColumns = await ColumnNamesAsync(connection, $"SELECT * {from} WHERE 1 = 0", cancellationToken);
+            vendorColumns = await ColumnsAsync(connection, $"SELECT * {from} WHERE 1 = 0", cancellationToken);
         }
         catch (Exception error) when (error is DbException && !_dialect.IsTransient(error))
         {
@@ -291,6 +292,9 @@ internal sealed class SqlSource : ISourceConnector
             parts.Add(("time", mapping.Time));
         }
         parts.AddRange(mapping.Columns.Select(pair => ($"column {pair.Column.Name}", pair.Expression)));
+        var fileParts = new[] { ("content", mapping.Content), ("original_name", mapping.OriginalName), ("original", mapping.Original) }
+            .Where(part => part.Item2 is not null).Select(part => (part.Item1, part.Item2!)).ToArray();
+        parts.AddRange(fileParts);
         try
         {
             await ColumnNamesAsync(connection, $"SELECT {string.Join(", ", parts.Select(p => $"({p.Expression.Text})"))} {from} WHERE 1 = 0", cancellationToken);
@@ -313,24 +317,46 @@ internal sealed class SqlSource : ISourceConnector
         }
 
         // Vendor columns that no mapping names go to source_extra, so nothing is dropped.
-        var mappedNames = mapping.Columns.Select(pair => Unquote(pair.Expression.Text)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var mappedNames = mapping.Columns.Select(pair => pair.Expression).Concat(fileParts.Select(part => part.Item2))
+            .SelectMany(expression => NamesIn(expression.Text)).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var extras = table.HasColumn("source_extra") && !mapping.Columns.Any(pair => pair.Column.Name == "source_extra")
-            ? vendorColumns.Where(name => !mappedNames.Contains(name)).Distinct(StringComparer.OrdinalIgnoreCase).ToArray()
+            ? vendorColumns.Where(column => !mappedNames.Contains(column.Name)).DistinctBy(column => column.Name, StringComparer.OrdinalIgnoreCase).ToArray()
             : [];
 
         var select = new List<string> { $"({mapping.Key.Text}) AS ek_key" };
         select.AddRange(mapping.Columns.Select((pair, index) => $"({pair.Expression.Text}) AS ek_c{index}"));
-        select.AddRange(extras.Select((name, index) => $"src.{_dialect.QuoteIdentifier(name)} AS ek_x{index}"));
-        var plan = new ReadPlan(mapping, from, string.Join(", ", select), extras);
+        select.AddRange(fileParts.Select((part, index) => $"({part.Item2.Text}) AS ek_f{index}"));
+        select.AddRange(extras.Select((column, index) => $"src.{_dialect.QuoteIdentifier(column.Name)} AS ek_x{index}"));
+        // SQLite has no boolean storage: a BOOLEAN column holds 0 or 1. Its declared type says it is a yes/no value,
+        // so source_extra says true/false, as it does for the same column in PostgreSQL.
+        var booleans = extras.Select(column => column.Type.Contains("BOOL", StringComparison.OrdinalIgnoreCase)).ToArray();
+        var plan = new ReadPlan(mapping, from, string.Join(", ", select), extras.Select(column => column.Name).ToArray(), booleans);
         _plans[table.Name] = plan;
         return plan;
     }
 
-    private async Task<IReadOnlyList<string>> ColumnNamesAsync(DbConnection connection, string sql, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<string>> ColumnNamesAsync(DbConnection connection, string sql, CancellationToken cancellationToken) =>
+        (await ColumnsAsync(connection, sql, cancellationToken)).Select(column => column.Name).ToArray();
+
+    /// <summary>The result's column names and the database's names for their types.</summary>
+    private async Task<IReadOnlyList<(string Name, string Type)>> ColumnsAsync(DbConnection connection, string sql, CancellationToken cancellationToken)
     {
         await using var command = Command(connection, sql);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToArray();
+        return Enumerable.Range(0, reader.FieldCount).Select(ordinal => (reader.GetName(ordinal), DataTypeName(reader, ordinal))).ToArray();
+    }
+
+    private static string DataTypeName(DbDataReader reader, int ordinal)
+    {
+        try
+        {
+            return reader.GetDataTypeName(ordinal);
+        }
+        catch (Exception error) when (error is InvalidOperationException or NotSupportedException or IndexOutOfRangeException)
+        {
+            // A driver that cannot name the type of an empty result's column: the value's own type decides.
+            return "";
+        }
     }
 
     /// <summary>A command for a statement the connector composed; anything but a single query is refused before it runs.</summary>
@@ -425,6 +451,23 @@ internal sealed class SqlSource : ISourceConnector
         }
     }
 
+    /// <summary>The names an expression may use as vendor columns: the expression itself when it is one, else every identifier outside string literals.</summary>
+    /// <remarks>A column that a mapping reads through an expression (<c>CASE WHEN is_public …</c>) is mapped, so it is not repeated in source_extra.</remarks>
+    private static IEnumerable<string> NamesIn(string expression)
+    {
+        yield return Unquote(expression);
+        foreach (Match name in Identifier().Matches(StringLiteral().Replace(expression, " ")))
+        {
+            yield return Unquote(name.Value);
+        }
+    }
+
+    [GeneratedRegex("'(?:[^']|'')*'")]
+    private static partial Regex StringLiteral();
+
+    [GeneratedRegex("""("[^"]+"|\[[^\]]+\]|`[^`]+`|[A-Za-z_][A-Za-z0-9_$]*)""")]
+    private static partial Regex Identifier();
+
     private static string Unquote(string expression)
     {
         var text = expression.Trim();
@@ -438,7 +481,34 @@ internal sealed class SqlSource : ISourceConnector
     }
 
     /// <summary>The statement pieces of one table, worked out once.</summary>
-    private sealed record ReadPlan(TableMapping Mapping, string From, string SelectList, IReadOnlyList<string> Extras);
+    private sealed record ReadPlan(TableMapping Mapping, string From, string SelectList, IReadOnlyList<string> Extras, IReadOnlyList<bool> ExtraIsBoolean);
+
+    /// <summary>A file's bytes as the driver gives them: a stream over a binary column, or the UTF-8 of a text one.</summary>
+    private static Stream OpenFile(DbDataReader reader, int ordinal)
+    {
+        if (reader.GetFieldType(ordinal) == typeof(byte[]))
+        {
+            return reader.GetStream(ordinal);
+        }
+        return reader.GetValue(ordinal) switch
+        {
+            byte[] bytes => new MemoryStream(bytes, writable: false),
+            string text => new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text), writable: false),
+            var other => throw new InvalidCastException($"a {other.GetType().Name} value is neither binary nor text"),
+        };
+    }
+
+    /// <summary>Where an original is kept: under the source system's folder, at the vendor's own file name.</summary>
+    private string? OriginalPath(string name)
+    {
+        var segments = name.Replace('\\', '/').Split('/');
+        if (segments.Any(segment => segment is "" or "." or ".."))
+        {
+            return null;
+        }
+        var system = new string(_settings.SourceSystem.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' ? c : '-').ToArray());
+        return $"{system}/{string.Join('/', segments)}";
+    }
 
     /// <summary>One keyset page: a command and its reader, read in column order (sequential access).</summary>
     private sealed class Batch(SqlSource source, ReadPlan plan, IExportContext context) : IAsyncDisposable
@@ -551,10 +621,46 @@ internal sealed class SqlSource : ISourceConnector
                     sourceId = value as string;
                 }
             }
+            if (plan.Mapping.Content is not null)
+            {
+                if (!await reader.IsDBNullAsync(ordinal, cancellationToken))
+                {
+                    // Streamed into the package as a content-addressed artefact: a recording need not fit in memory.
+                    await using var content = OpenFile(reader, ordinal);
+                    var stored = await context.StoreArtefactAsync(content, cancellationToken);
+                    values[table.OrdinalOf("size_bytes")] = stored.SizeBytes;
+                    values[table.OrdinalOf("sha256")] = stored.Sha256;
+                    values[table.OrdinalOf("artefact_path")] = stored.PackagePath;
+                }
+                ordinal++;
+            }
+            if (plan.Mapping.Original is not null)
+            {
+                var name = await reader.IsDBNullAsync(ordinal, cancellationToken) ? null : Convert.ToString(reader.GetValue(ordinal), CultureInfo.InvariantCulture);
+                ordinal++;
+                if (!await reader.IsDBNullAsync(ordinal, cancellationToken))
+                {
+                    if (name is null || source.OriginalPath(name) is not { } relative)
+                    {
+                        (degraded ??= []).Add($"original: the file name '{name}' from '{plan.Mapping.OriginalName!.Text}' is not a plain relative path, so the definition was not kept");
+                    }
+                    else
+                    {
+                        await using var content = OpenFile(reader, ordinal);
+                        var path = await context.StoreOriginalAsync(relative, content, cancellationToken);
+                        if (table.HasColumn("original_path"))
+                        {
+                            values[table.OrdinalOf("original_path")] = path;
+                        }
+                    }
+                }
+                ordinal++;
+            }
             if (plan.Extras.Count > 0)
             {
                 var buffer = new ArrayBufferWriter<byte>();
                 var any = false;
+                var firstExtra = ordinal;
                 using (var writer = new Utf8JsonWriter(buffer))
                 {
                     writer.WriteStartObject();
@@ -565,7 +671,14 @@ internal sealed class SqlSource : ISourceConnector
                         if (raw is not null)
                         {
                             writer.WritePropertyName(name);
-                            ValueConverter.WriteValue(writer, raw);
+                            if (plan.ExtraIsBoolean[ordinal - 1 - firstExtra] && raw is long flag and (0 or 1))
+                            {
+                                writer.WriteBooleanValue(flag == 1);
+                            }
+                            else
+                            {
+                                ValueConverter.WriteValue(writer, raw);
+                            }
                             any = true;
                         }
                     }

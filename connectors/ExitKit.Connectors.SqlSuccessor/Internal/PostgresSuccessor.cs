@@ -14,12 +14,16 @@ namespace ExitKit.Connectors.SqlSuccessor.Internal;
 /// insert, so constraints added to the successor later do not refuse rows it already holds unchanged). When the database refuses a row
 /// the statement fails as a whole; the batch is then halved under savepoints until the refused rows stand alone, so a few
 /// bad rows cost a few dozen statements, not one per row. Each batch, with its id map entries, is one transaction.
+/// A table that is empty, with no id map entries, when its first batch arrives is bulk loaded instead: each batch is copied
+/// straight into it, which is all an upsert could do there, at a fraction of the cost. Only a re-run, or a batch the COPY
+/// refuses (a key twice, a value the table does not take), goes the staging way, from then on.
 /// </remarks>
 internal sealed class PostgresSuccessor(Secret connectionString, string schema) : ISuccessorConnector
 {
     private const string Provider = "postgresql";
     private NpgsqlConnection? _connection;
     private readonly Dictionary<string, Statements> _statements = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, bool> _bulkLoading = new(StringComparer.Ordinal);
 
     private string Target(TableSchema table) => $"{Quote(schema)}.{Quote(table.Name)}";
     private string Map => $"{Quote(schema)}.{Quote(SuccessorSql.IdMap)}";
@@ -56,6 +60,11 @@ internal sealed class PostgresSuccessor(Secret connectionString, string schema) 
         {
             return outcomes.ToResults();
         }
+        if (!dryRun && await BulkLoadingAsync(connection, table, statements, cancellationToken)
+            && await TryBulkLoadAsync(connection, table, statements, rows, outcomes, cancellationToken))
+        {
+            return outcomes.ToResults();
+        }
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         if (dryRun)
         {
@@ -63,7 +72,7 @@ internal sealed class PostgresSuccessor(Secret connectionString, string schema) 
             await ExecuteAsync(connection, transaction, CreateSchemaSql([table]), cancellationToken);
         }
         await ExecuteAsync(connection, transaction, statements.CreateStage, cancellationToken);
-        await CopyAsync(connection, table, rows, cancellationToken);
+        await CopyAsync(connection, table, rows, target: null, cancellationToken);
         await UpsertAsync(connection, transaction, statements, outcomes, 0, rows.Count, cancellationToken);
         if (dryRun)
         {
@@ -159,15 +168,24 @@ internal sealed class PostgresSuccessor(Secret connectionString, string schema) 
         }
     }
 
-    private static async Task CopyAsync(NpgsqlConnection connection, TableSchema table, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken)
+    /// <summary>Binary COPY of a batch into the staging table (numbered, for the upsert) or, when bulk loading, into <paramref name="target"/>.</summary>
+    private static async Task CopyAsync(NpgsqlConnection connection, TableSchema table, IReadOnlyList<object?[]> rows, string? target,
+        CancellationToken cancellationToken)
     {
+        var staged = target is null;
         var columns = string.Join(", ", table.Columns.Select(column => Quote(column.Name)));
-        await using var importer = await connection.BeginBinaryImportAsync($"COPY {Stage(table)} (ord, {columns}) FROM STDIN (FORMAT BINARY)", cancellationToken);
+        var into = staged ? $"{Stage(table)} (ord, {columns})" : $"{target} ({columns})";
+        await using var importer = await connection.BeginBinaryImportAsync($"COPY {into} FROM STDIN (FORMAT BINARY)", cancellationToken);
+        // The staging table holds JSON as text (it is cast on the upsert); the target's json column takes it as json.
+        var json = staged ? NpgsqlDbType.Text : NpgsqlDbType.Json;
         for (var index = 0; index < rows.Count; index++)
         {
             var row = rows[index];
             await importer.StartRowAsync(cancellationToken);
-            await importer.WriteAsync(index, NpgsqlDbType.Integer, cancellationToken);
+            if (staged)
+            {
+                await importer.WriteAsync(index, NpgsqlDbType.Integer, cancellationToken);
+            }
             for (var ordinal = 0; ordinal < table.Columns.Count; ordinal++)
             {
                 var value = row[ordinal];
@@ -178,7 +196,8 @@ internal sealed class PostgresSuccessor(Secret connectionString, string schema) 
                 }
                 switch (table.Columns[ordinal].Type)
                 {
-                    case ColumnType.Text or ColumnType.Json: await importer.WriteAsync((string)value, NpgsqlDbType.Text, cancellationToken); break;
+                    case ColumnType.Text: await importer.WriteAsync((string)value, NpgsqlDbType.Text, cancellationToken); break;
+                    case ColumnType.Json: await importer.WriteAsync((string)value, json, cancellationToken); break;
                     case ColumnType.Integer: await importer.WriteAsync((long)value, NpgsqlDbType.Bigint, cancellationToken); break;
                     case ColumnType.Number: await importer.WriteAsync((double)value, NpgsqlDbType.Double, cancellationToken); break;
                     case ColumnType.Boolean: await importer.WriteAsync((bool)value, NpgsqlDbType.Boolean, cancellationToken); break;
@@ -189,6 +208,58 @@ internal sealed class PostgresSuccessor(Secret connectionString, string schema) 
             }
         }
         await importer.CompleteAsync(cancellationToken);
+    }
+
+    /// <summary>Whether the table is still being bulk loaded: decided by its first batch (empty, and nothing of it in the id map),
+    /// then kept until a batch is refused.</summary>
+    private async Task<bool> BulkLoadingAsync(NpgsqlConnection connection, TableSchema table, Statements statements, CancellationToken cancellationToken)
+    {
+        if (_bulkLoading.TryGetValue(table.Name, out var loading))
+        {
+            return loading;
+        }
+        await using var command = new NpgsqlCommand(statements.IsEmpty, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = table.Name, NpgsqlDbType = NpgsqlDbType.Text });
+        loading = (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+        _bulkLoading[table.Name] = loading;
+        return loading;
+    }
+
+    /// <summary>Copies a batch straight into its table and its keys into the id map, in one transaction; false, with nothing written
+    /// and bulk loading ended for the table, when the database refuses the batch (the staging path then finds which rows, and why).</summary>
+    /// <remarks>The map numbers the keys itself; their numbers are not read back here (that cost as much as the copy), so these
+    /// results carry no successor id: the map holds them, and a re-run reports them.</remarks>
+    private async Task<bool> TryBulkLoadAsync(NpgsqlConnection connection, TableSchema table, Statements statements, IReadOnlyList<object?[]> rows,
+        SuccessorSql.Outcomes outcomes, CancellationToken cancellationToken)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        try
+        {
+            await CopyAsync(connection, table, rows, Target(table), cancellationToken);
+            await using (var map = await connection.BeginBinaryImportAsync(statements.CopyToMap, cancellationToken))
+            {
+                foreach (var row in rows)
+                {
+                    await map.StartRowAsync(cancellationToken);
+                    await map.WriteAsync(table.Name, NpgsqlDbType.Text, cancellationToken);
+                    await map.WriteAsync((string)row[0]!, NpgsqlDbType.Text, cancellationToken);
+                    await map.WriteAsync((string)row[1]!, NpgsqlDbType.Text, cancellationToken);
+                }
+                await map.CompleteAsync(cancellationToken);
+            }
+            await transaction.CommitAsync(cancellationToken);
+            for (var index = 0; index < rows.Count; index++)
+            {
+                outcomes.Written(index, created: true);
+            }
+            return true;
+        }
+        catch (PostgresException error) when (IsAboutRow(error))
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            _bulkLoading[table.Name] = false;
+            return false;
+        }
     }
 
     private static async Task UpsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Statements statements,
@@ -319,10 +390,12 @@ internal sealed class PostgresSuccessor(Secret connectionString, string schema) 
                 CROSS JOIN LATERAL (SELECT successor_id FROM {Map} m
                   WHERE m.table_name = $1 AND m.source_system = s.source_system AND m.source_id = s.source_id LIMIT 1) m
                 WHERE NOT (s.ord = ANY($2))
-                """);
+                """,
+            IsEmpty: $"SELECT NOT EXISTS (SELECT FROM {Target(table)}) AND NOT EXISTS (SELECT FROM {Map} WHERE table_name = $1)",
+            CopyToMap: $"COPY {Map} (table_name, source_system, source_id) FROM STDIN (FORMAT BINARY)");
         _statements[table.Name] = statements;
         return statements;
     }
 
-    private sealed record Statements(string CreateStage, string Upsert, string MapIds);
+    private sealed record Statements(string CreateStage, string Upsert, string MapIds, string IsEmpty, string CopyToMap);
 }

@@ -9,7 +9,8 @@ internal static class SuccessorSql
 {
     public const string IdMap = "exitkit_id_map";
 
-    private const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
+    // "O" on a UTC instant is exactly yyyy-MM-ddTHH:mm:ss.fffffffZ, and .NET formats and parses it on a fast path of its own.
+    private const string TimestampFormat = "O";
 
     /// <summary>The non-key columns, which an update sets and the "row differs" test compares.</summary>
     public static IEnumerable<ColumnSchema> ValueColumns(TableSchema table) => table.Columns.Skip(2);
@@ -23,7 +24,7 @@ internal static class SuccessorSql
     public static string TimestampToText(DateTimeOffset instant) => instant.UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture);
 
     public static DateTimeOffset TextToTimestamp(string text) =>
-        new(DateTime.SpecifyKind(DateTime.ParseExact(text, TimestampFormat, CultureInfo.InvariantCulture), DateTimeKind.Utc));
+        new(DateTime.ParseExact(text, TimestampFormat, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind).ToUniversalTime());
 
     /// <summary>Per-row outcomes of a batch, filled in as the database answers; rows it did not name were left unchanged.</summary>
     public sealed class Outcomes(IReadOnlyList<object?[]> rows)

@@ -8,6 +8,15 @@ namespace ExitKit.Connectors.Zendesk.Internal;
 /// <summary>A 404 from Zendesk: the record is gone (a deleted ticket's comments, an attachment removed).</summary>
 internal sealed class ZendeskNotFoundException(string message) : Exception(message);
 
+/// <summary>A request that changes the account failed in a way that leaves unknown whether Zendesk applied it (a 5xx, a broken connection).</summary>
+internal sealed class ZendeskUncertainException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>Zendesk's answer to a request of the successor side: the status and the JSON body.</summary>
+internal sealed record ZendeskReply(int Status, byte[] Body)
+{
+    public bool Succeeded => Status is >= 200 and < 300;
+}
+
 /// <summary>Talks to the Zendesk API: Basic auth with an API token, pacing, 429 Retry-After and 5xx back-off.</summary>
 /// <remarks>The token goes only into the Authorization header of requests to the account's own host; no message contains it.</remarks>
 internal sealed class ZendeskHttp : IDisposable
@@ -79,9 +88,31 @@ internal sealed class ZendeskHttp : IDisposable
         // Attachment URLs may point at Zendesk's file host; the token goes only to the account's own host.
         SendAsync(uri, authenticate: IsOwnHost(uri), cancellationToken);
 
-    private async Task<HttpResponseMessage> SendAsync(Uri uri, bool authenticate, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends a JSON request for the successor side and returns Zendesk's answer, including the 4xx answers that are about the
+    /// record (400, 404, 409, 422), which the caller turns into a refused row. 429 is waited through, as for reads.
+    /// </summary>
+    /// <exception cref="ZendeskUncertainException">
+    /// A request that is not idempotent (POST) failed with a 5xx answer or a broken connection: Zendesk may or may not have
+    /// applied it, so it is not blindly sent again; the caller checks the account first.
+    /// </exception>
+    public async Task<ZendeskReply> SendJsonAsync(HttpMethod method, string pathOrUrl, byte[]? json, CancellationToken cancellationToken = default)
+    {
+        var uri = Resolve(pathOrUrl);
+        var idempotent = method != HttpMethod.Post;
+        using var response = await SendAsync(method, uri, json, authenticate: true, idempotent, acceptStatus: status => status is 400 or 404 or 409 or 422,
+            cancellationToken);
+        return new ZendeskReply((int)response.StatusCode, await response.Content.ReadAsByteArrayAsync(cancellationToken));
+    }
+
+    private Task<HttpResponseMessage> SendAsync(Uri uri, bool authenticate, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, uri, null, authenticate, idempotent: true, acceptStatus: _ => false, cancellationToken);
+
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, Uri uri, byte[]? json, bool authenticate, bool idempotent,
+        Func<int, bool> acceptStatus, CancellationToken cancellationToken)
     {
         var where = uri.GetLeftPart(UriPartial.Path);
+        var verb = method.Method;
         var incremental = uri.AbsolutePath.Contains("/incremental/", StringComparison.Ordinal);
         var failures = 0;
         var rateLimitWaits = 0;
@@ -93,16 +124,25 @@ internal sealed class ZendeskHttp : IDisposable
                 await _incrementalPacer.WaitTurnAsync(cancellationToken);
             }
             await _pacer.WaitTurnAsync(cancellationToken);
-            using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+            using var request = new HttpRequestMessage(method, uri);
             if (authenticate)
             {
                 request.Headers.Authorization = _authorization;
             }
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+            if (json is not null)
+            {
+                request.Content = new ByteArrayContent(json);
+                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+            }
             HttpResponseMessage response;
             try
             {
                 response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            }
+            catch (HttpRequestException error) when (!idempotent)
+            {
+                throw new ZendeskUncertainException($"{verb} {where} failed: {error.Message}", error);
             }
             catch (HttpRequestException error) when (++failures < _maxAttempts)
             {
@@ -112,7 +152,11 @@ internal sealed class ZendeskHttp : IDisposable
             }
             catch (HttpRequestException error)
             {
-                throw ExitKitException.SourceFailed(ConnectorName, $"GET {where} failed {failures} times: {error.Message}", error);
+                throw ExitKitException.SourceFailed(ConnectorName, $"{verb} {where} failed {failures} times: {error.Message}", error);
+            }
+            catch (TaskCanceledException error) when (!cancellationToken.IsCancellationRequested && !idempotent)
+            {
+                throw new ZendeskUncertainException($"{verb} {where} timed out", error);
             }
             catch (TaskCanceledException error) when (!cancellationToken.IsCancellationRequested && ++failures < _maxAttempts)
             {
@@ -123,14 +167,14 @@ internal sealed class ZendeskHttp : IDisposable
             }
             catch (TaskCanceledException error) when (!cancellationToken.IsCancellationRequested)
             {
-                throw ExitKitException.SourceFailed(ConnectorName, $"GET {where} timed out {failures} times; try again later.", error);
+                throw ExitKitException.SourceFailed(ConnectorName, $"{verb} {where} timed out {failures} times; try again later.", error);
             }
 
-            if (response.IsSuccessStatusCode)
+            var status = (int)response.StatusCode;
+            if (response.IsSuccessStatusCode || acceptStatus(status))
             {
                 return response;
             }
-            var status = (int)response.StatusCode;
             var retryAfter = RetryAfter(response);
             response.Dispose();
             if (response.StatusCode == HttpStatusCode.TooManyRequests)
@@ -138,11 +182,15 @@ internal sealed class ZendeskHttp : IDisposable
                 if (++rateLimitWaits > MaxRateLimitWaits)
                 {
                     throw ExitKitException.SourceFailed(ConnectorName,
-                        $"GET {where} was rate-limited (429) {MaxRateLimitWaits} times in a row; lower requestsPerMinute or run the export when the account is quieter.");
+                        $"{verb} {where} was rate-limited (429) {MaxRateLimitWaits} times in a row; lower requestsPerMinute or run when the account is quieter.");
                 }
-                // Zendesk says how long to wait; waiting is the documented way through, not a failure.
+                // Zendesk says how long to wait; waiting is the documented way through, not a failure. A 429 was not applied, so it is safe to resend.
                 await Task.Delay(retryAfter ?? TimeSpan.FromSeconds(60), _time, cancellationToken);
                 continue;
+            }
+            if (status >= 500 && !idempotent)
+            {
+                throw new ZendeskUncertainException($"{verb} {where} answered {status}");
             }
             if (status >= 500 && ++failures < _maxAttempts)
             {
@@ -151,11 +199,11 @@ internal sealed class ZendeskHttp : IDisposable
             }
             throw status switch
             {
-                404 => new ZendeskNotFoundException($"GET {where} answered 404 Not Found"),
+                404 => new ZendeskNotFoundException($"{verb} {where} answered 404 Not Found"),
                 401 or 403 => ExitKitException.SourceFailed(ConnectorName,
-                    $"GET {where} was refused ({status}): check the email and the API token, and that the user is an agent or admin with API access."),
-                >= 500 => ExitKitException.SourceFailed(ConnectorName, $"GET {where} failed with {status} after {failures} attempts; try again later."),
-                _ => ExitKitException.SourceFailed(ConnectorName, $"GET {where} answered {status}."),
+                    $"{verb} {where} was refused ({status}): check the email and the API token, and that the user is an agent or admin with API access."),
+                >= 500 => ExitKitException.SourceFailed(ConnectorName, $"{verb} {where} failed with {status} after {failures} attempts; try again later."),
+                _ => ExitKitException.SourceFailed(ConnectorName, $"{verb} {where} answered {status}."),
             };
         }
     }

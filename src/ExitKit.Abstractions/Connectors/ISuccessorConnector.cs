@@ -7,9 +7,29 @@ namespace ExitKit.Connectors;
 /// Implementers must be idempotent: importing a row whose key (<c>source_system</c>, <c>source_id</c>) is already in the
 /// successor updates or skips it, never duplicates it, so an import that crashed can be run again.
 /// A row the successor refuses is returned as <see cref="ImportOutcome.Failed"/> with the successor's reason, never dropped.
+/// A successor whose system cannot hold every neutral column (a ticketing tool has no field for a handle time) says so through
+/// <see cref="ColumnsNotHeld"/> and <see cref="AsHeld"/>: the import report lists those columns, and read-back compares the
+/// successor with the package as the successor can hold it, never claiming a value it does not keep.
 /// </remarks>
 public interface ISuccessorConnector : IAsyncDisposable
 {
+    /// <summary>Hands the successor the package it imports from or is reconciled with; called before <see cref="PrepareAsync"/> and before a read-back.</summary>
+    /// <remarks>
+    /// Successors that need only the rows they are handed keep the default, which does nothing. Called once per import and once
+    /// per read-back, possibly on the same instance: keep what it builds (an index of sections, say) per package, small and bounded.
+    /// </remarks>
+    Task AttachPackageAsync(IImportSource package, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+    /// <summary>The columns of a table this successor does not hold as the package has them, each with the reason; empty when it holds them all.</summary>
+    IReadOnlyList<ColumnNotHeld> ColumnsNotHeld(TableSchema table) => [];
+
+    /// <summary>A package row as this successor holds it: columns it cannot hold set to null, values it keeps in another form converted.</summary>
+    /// <remarks>
+    /// Read-back compares what <see cref="ReadBackAsync"/> returns with this, so it must be exactly what an import of the row leaves in
+    /// the successor. The default returns the row unchanged (the successor holds every column). Must not change the key columns.
+    /// </remarks>
+    object?[] AsHeld(TableSchema table, object?[] row) => row;
+
     /// <summary>Makes the successor ready for these tables (creates the schema, checks access). Does nothing in a dry run.</summary>
     Task PrepareAsync(IReadOnlyList<TableSchema> tables, bool dryRun, CancellationToken cancellationToken = default);
 

@@ -85,6 +85,7 @@ internal static class ImportCommand
                         return new
                         {
                             table.Table, table.Rows, table.Created, table.Updated, table.Skipped, table.Failed, table.Failures,
+                            table.ColumnsNotHeld,
                             elapsedSeconds = Math.Round(table.Elapsed.TotalSeconds, 3),
                             readBack = back is null ? null : new
                             {
@@ -161,6 +162,15 @@ internal static class ImportCommand
                 outcome.Failed > 0 ? $"[red]{Count(outcome.Failed)}[/]" : "0", status);
         }
         output.Terminal.Write(table);
+        // Said before the results so nobody reads "equal" as "every column arrived".
+        foreach (var outcome in imported.Tables.Where(outcome => outcome.ColumnsNotHeld.Count > 0))
+        {
+            output.Line($"{outcome.Table}: the successor does not hold {"column".ToQuantity(outcome.ColumnsNotHeld.Count)} as the package has them (read back as it holds them):");
+            foreach (var column in outcome.ColumnsNotHeld)
+            {
+                output.Line($"  {column.Column}: {column.Reason}");
+            }
+        }
         foreach (var outcome in imported.Tables.Where(outcome => outcome.Failed > 0))
         {
             output.Line($"{outcome.Table}: the successor {(imported.DryRun ? "would refuse" : "refused")} {"row".ToQuantity(outcome.Failed)}:");

@@ -37,6 +37,9 @@ public sealed record RowFailure(string SourceSystem, string SourceId, string Rea
 public sealed record TableImportOutcome(string Table, long Rows, long Created, long Updated, long Skipped, long Failed,
     IReadOnlyList<RowFailure> Failures, TimeSpan Elapsed)
 {
+    /// <summary>The columns the successor does not hold as the package has them, with its reasons (see <see cref="ISuccessorConnector.ColumnsNotHeld"/>).</summary>
+    public IReadOnlyList<ColumnNotHeld> ColumnsNotHeld { get; init; } = [];
+
     /// <summary>True when the successor took every row (or, in a dry run, would).</summary>
     public bool Complete => Failed == 0;
 }
@@ -99,6 +102,7 @@ public static class ImportPipeline
         var tables = SelectTables(package, options.Tables);
         try
         {
+            await successor.AttachPackageAsync(new PackageImportSource(package), cancellationToken);
             await successor.PrepareAsync(tables, options.DryRun, cancellationToken);
         }
         catch (Exception error) when (IsSuccessorFault(error))
@@ -174,7 +178,10 @@ public static class ImportPipeline
             }
         }
         progress?.Report(new ImportProgress(table.Name, rows, total, Done: true));
-        return new TableImportOutcome(table.Name, rows, created, updated, skipped, failed, failures, options.Time.GetElapsedTime(started));
+        return new TableImportOutcome(table.Name, rows, created, updated, skipped, failed, failures, options.Time.GetElapsedTime(started))
+        {
+            ColumnsNotHeld = successor.ColumnsNotHeld(table),
+        };
     }
 
     private static async Task ReadBatchesAsync(ExitPackage package, TableSchema table, int batchSize, ChannelWriter<List<object?[]>> writer,

@@ -54,6 +54,8 @@ public sealed record ReadBackResult(IReadOnlyList<TableReadBack> Tables, TimeSpa
 /// rows is about 120 MB at most; a table with more rows than <see cref="ReadBackOptions.MaxRowsInMemory"/> is split by key digest into
 /// several passes, each reading the package and the successor again, so memory stays bounded whatever the size.
 /// Rows that are missing or differ are named in a further pass over the package (only when there are any).
+/// Package rows are compared as the successor holds them (<see cref="ISuccessorConnector.AsHeld"/>): columns a successor
+/// declares it cannot hold are left out of the comparison, and the import report lists them.
 /// </remarks>
 public static class ReadBackVerifier
 {
@@ -67,6 +69,14 @@ public static class ReadBackVerifier
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxRowsInMemory, 1);
         var started = options.Time.GetTimestamp();
         var tables = ImportPipeline.SelectTables(package, options.Tables);
+        try
+        {
+            await successor.AttachPackageAsync(new PackageImportSource(package), cancellationToken);
+        }
+        catch (Exception error) when (ImportPipeline.IsSuccessorFault(error))
+        {
+            throw ImportPipeline.SuccessorFailed("preparing the read-back", error, FailureKind.Incomplete);
+        }
         var results = new List<TableReadBack>(tables.Count);
         foreach (var table in tables)
         {
@@ -101,7 +111,7 @@ public static class ReadBackVerifier
             var key = RowDigest.KeyOf(row);
             if (InPass(key, pass, passes))
             {
-                expected[key] = Sha256Digest.From(RowDigest.Of(table, row));
+                expected[key] = Sha256Digest.From(RowDigest.Of(table, successor.AsHeld(table, row)));
             }
         }
         // Successor rows that differ are kept (a bounded number) to say which columns differ.
@@ -155,8 +165,9 @@ public static class ReadBackVerifier
             }
             else if (differing.TryGetValue(key, out var theirs) && theirs is not null)
             {
+                var held = successor.AsHeld(table, row);
                 var columns = table.Columns.Where((column, ordinal) =>
-                    !RowDigest.OfValue(column, row[ordinal]).AsSpan().SequenceEqual(RowDigest.OfValue(column, theirs[ordinal])))
+                    !RowDigest.OfValue(column, held[ordinal]).AsSpan().SequenceEqual(RowDigest.OfValue(column, theirs[ordinal])))
                     .Select(column => column.Name).ToArray();
                 tally.Different.Add(new RowDifference(rowKey, columns));
             }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
@@ -14,79 +15,87 @@ namespace ExitKit.Import;
 /// </remarks>
 public static class RowDigest
 {
+    // Rows are encoded into one buffer per thread and hashed in one call: hashing value by value costs a call into the
+    // platform's SHA-256 per value, which made read-back slower than the import it checks.
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
     /// <summary>The SHA-256 of a whole row.</summary>
     public static byte[] Of(TableSchema table, object?[] row)
     {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(row);
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = Buffer();
         for (var ordinal = 0; ordinal < table.Columns.Count; ordinal++)
         {
-            Append(hash, table.Columns[ordinal], ordinal < row.Length ? row[ordinal] : null);
+            Append(buffer, table.Columns[ordinal], ordinal < row.Length ? row[ordinal] : null);
         }
-        return hash.GetHashAndReset();
+        return SHA256.HashData(buffer.WrittenSpan);
     }
 
     /// <summary>The SHA-256 of one value, for saying which columns of a row differ.</summary>
     public static byte[] OfValue(ColumnSchema column, object? value)
     {
         ArgumentNullException.ThrowIfNull(column);
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        Append(hash, column, value);
-        return hash.GetHashAndReset();
+        var buffer = Buffer();
+        Append(buffer, column, value);
+        return SHA256.HashData(buffer.WrittenSpan);
     }
 
     /// <summary>The first 16 bytes of the SHA-256 of a row's key (<c>source_system</c>, <c>source_id</c>): a fixed-size key for reconciliation.</summary>
     public static UInt128 KeyOf(object?[] row)
     {
         ArgumentNullException.ThrowIfNull(row);
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        AppendText(hash, row[0] as string ?? "");
-        AppendText(hash, row[1] as string ?? "");
-        Span<byte> digest = stackalloc byte[32];
-        hash.GetHashAndReset(digest);
+        var buffer = Buffer();
+        AppendText(buffer, row[0] as string ?? "");
+        AppendText(buffer, row[1] as string ?? "");
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(buffer.WrittenSpan, digest);
         return BinaryPrimitives.ReadUInt128LittleEndian(digest);
     }
 
-    private static void Append(IncrementalHash hash, ColumnSchema column, object? value)
+    private static ArrayBufferWriter<byte> Buffer()
     {
-        Span<byte> buffer = stackalloc byte[9];
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(4096);
+        buffer.ResetWrittenCount();
+        return buffer;
+    }
+
+    private static void Append(ArrayBufferWriter<byte> buffer, ColumnSchema column, object? value)
+    {
         if (value is null)
         {
-            buffer[0] = 0;
-            hash.AppendData(buffer[..1]);
+            buffer.Write([(byte)0]);
             return;
         }
-        buffer[0] = 1;
+        buffer.Write([(byte)1]);
         switch (column.Type)
         {
             case ColumnType.Text or ColumnType.Json:
-                hash.AppendData(buffer[..1]);
-                AppendText(hash, (string)value);
+                AppendText(buffer, (string)value);
                 break;
             case ColumnType.Integer:
-                BinaryPrimitives.WriteInt64LittleEndian(buffer[1..], (long)value);
-                hash.AppendData(buffer);
+                BinaryPrimitives.WriteInt64LittleEndian(buffer.GetSpan(8), (long)value);
+                buffer.Advance(8);
                 break;
             case ColumnType.Number:
-                BinaryPrimitives.WriteInt64LittleEndian(buffer[1..], BitConverter.DoubleToInt64Bits((double)value));
-                hash.AppendData(buffer);
+                BinaryPrimitives.WriteInt64LittleEndian(buffer.GetSpan(8), BitConverter.DoubleToInt64Bits((double)value));
+                buffer.Advance(8);
                 break;
             case ColumnType.Boolean:
-                buffer[1] = (bool)value ? (byte)1 : (byte)0;
-                hash.AppendData(buffer[..2]);
+                buffer.Write([(bool)value ? (byte)1 : (byte)0]);
                 break;
             case ColumnType.Timestamp:
-                BinaryPrimitives.WriteInt64LittleEndian(buffer[1..], ((DateTimeOffset)value).UtcTicks);
-                hash.AppendData(buffer);
+                BinaryPrimitives.WriteInt64LittleEndian(buffer.GetSpan(8), ((DateTimeOffset)value).UtcTicks);
+                buffer.Advance(8);
                 break;
             case ColumnType.TextList:
                 var items = (string[])value;
-                BinaryPrimitives.WriteInt32LittleEndian(buffer[1..], items.Length);
-                hash.AppendData(buffer[..5]);
+                BinaryPrimitives.WriteInt32LittleEndian(buffer.GetSpan(4), items.Length);
+                buffer.Advance(4);
                 foreach (var item in items)
                 {
-                    AppendText(hash, item ?? "");
+                    AppendText(buffer, item ?? "");
                 }
                 break;
             default:
@@ -94,12 +103,11 @@ public static class RowDigest
         }
     }
 
-    private static void AppendText(IncrementalHash hash, string text)
+    private static void AppendText(ArrayBufferWriter<byte> buffer, string text)
     {
-        var bytes = Encoding.UTF8.GetBytes(text);
-        Span<byte> length = stackalloc byte[4];
-        BinaryPrimitives.WriteInt32LittleEndian(length, bytes.Length);
-        hash.AppendData(length);
-        hash.AppendData(bytes);
+        var span = buffer.GetSpan(4 + Encoding.UTF8.GetMaxByteCount(text.Length));
+        var length = Encoding.UTF8.GetBytes(text, span[4..]);
+        BinaryPrimitives.WriteInt32LittleEndian(span, length);
+        buffer.Advance(4 + length);
     }
 }

@@ -86,7 +86,7 @@ public static class PackageVerifier
             new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
             async (pair, token) =>
             {
-                var actual = await HashAsync(store, pair.Key, token);
+                var actual = await store.ComputeSha256Async(pair.Key, token);
                 Interlocked.Add(ref bytesChecked, files[pair.Key]);
                 bytesHashed?.Report(Interlocked.Read(ref bytesChecked));
                 if (!string.Equals(actual, pair.Value, StringComparison.OrdinalIgnoreCase))
@@ -99,32 +99,6 @@ public static class PackageVerifier
         await CheckOxumAsync(store, files, declared, findings, cancellationToken);
         await CheckExitManifestAsync(store, files, declared, findings, cancellationToken);
         return new VerificationResult(store.Location, toHash.Length, bytesChecked, findings);
-    }
-
-    private static async Task<string> HashAsync(IPackageStore store, string path, CancellationToken cancellationToken)
-    {
-        await using var stream = await store.OpenReadAsync(path, cancellationToken);
-        if (stream is not FileStream { IsAsync: false } file)
-        {
-            return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
-        }
-        // Local files: synchronous reads in large blocks. Per-file async overhead, not hashing, limited throughput on
-        // packages with many small artefacts; each worker of the parallel loop holds one core anyway.
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
-        try
-        {
-            int read;
-            while ((read = file.Read(buffer, 0, buffer.Length)) > 0)
-            {
-                hash.AppendData(buffer, 0, read);
-            }
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-        }
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     private static async Task<Dictionary<string, string>> ReadManifestFileAsync(IPackageStore store, Dictionary<string, long> files, string manifestPath,

@@ -29,6 +29,9 @@ public sealed class AzureBlobPackageStore : IPackageStore
     // Blocks uploaded at once per file: the writer fills the next block while earlier ones travel.
     private const int BlocksInFlight = 3;
 
+    // The first buffer of a file; it doubles up to a block as the file grows.
+    private const int SmallestBuffer = 64 << 10;
+
     private readonly BlobContainerClient _container;
     private readonly string _prefix;
     private bool _containerChecked;
@@ -159,6 +162,8 @@ public sealed class AzureBlobPackageStore : IPackageStore
                 "the role assignment (Storage Blob Data Contributor) or the connection string",
             RequestFailedException { Status: 404 } failed => $"not found (404 {failed.ErrorCode}): check the account and container in the URL",
             RequestFailedException { Status: 0 } => "the storage service did not answer: check the URL and the network",
+            RequestFailedException { Status: 412 } => "it changed while it was being read (412: another process wrote it). If another export into this " +
+                "package is running, let it finish; if one was just stopped, its last request may only now have landed: run the command again",
             RequestFailedException failed => $"the storage service answered {failed.Status.ToString(CultureInfo.InvariantCulture)} {failed.ErrorCode}",
             AuthenticationFailedException => "no Azure identity could sign in (tried environment, workload identity, managed identity, Azure CLI). " +
                 $"Sign in with `az login`, or give a connection string in {ConnectionStringVariable} or --blob-connection env:NAME, or a SAS URL",
@@ -185,7 +190,8 @@ public sealed class AzureBlobPackageStore : IPackageStore
         try
         {
             // The SDK's read stream seeks (it fetches ranges on demand), which Parquet footers need.
-            return await Blob(path).OpenReadAsync(new BlobOpenReadOptions(allowModifications: false) { BufferSize = 4 << 20 }, cancellationToken);
+            var stream = await Blob(path).OpenReadAsync(new BlobOpenReadOptions(allowModifications: false) { BufferSize = 4 << 20 }, cancellationToken);
+            return new GuardedReadStream(this, path, stream);
         }
         catch (RequestFailedException error) when (error.Status == 404)
         {
@@ -301,6 +307,71 @@ public sealed class AzureBlobPackageStore : IPackageStore
     /// <inheritdoc />
     public override string ToString() => Location;
 
+    /// <summary>The SDK's read stream, whose range requests fail with the SDK's own exception: here they fail with a message
+    /// naming the file, like every other request of the store.</summary>
+    private sealed class GuardedReadStream(AzureBlobPackageStore store, string path, Stream inner) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => inner.CanSeek;
+        public override bool CanWrite => false;
+        public override long Length => inner.Length;
+
+        public override long Position
+        {
+            get => inner.Position;
+            set => inner.Position = value;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            try
+            {
+                return inner.Read(buffer);
+            }
+            catch (RequestFailedException error)
+            {
+                throw store.Failure("read", path, error);
+            }
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                return await inner.ReadAsync(buffer, cancellationToken);
+            }
+            catch (RequestFailedException error)
+            {
+                throw store.Failure("read", path, error);
+            }
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
+        public override void Flush() { }
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+            base.Dispose(disposing);
+        }
+
+        public override async ValueTask DisposeAsync()
+        {
+            await inner.DisposeAsync();
+            await base.DisposeAsync();
+        }
+    }
+
     private sealed class BlobPendingFile(AzureBlobPackageStore store, string path) : PendingFile
     {
         private BlockStream? _stream;
@@ -397,12 +468,30 @@ public sealed class AzureBlobPackageStore : IPackageStore
 
         private int Fill(ReadOnlySpan<byte> buffer)
         {
-            _buffer ??= ArrayPool<byte>.Shared.Rent(BlockSize);
+            Reserve(Math.Min(BlockSize, _filled + buffer.Length));
             var taken = Math.Min(buffer.Length, BlockSize - _filled);
             buffer[..taken].CopyTo(_buffer.AsSpan(_filled));
             _filled += taken;
             _length += taken;
             return taken;
+        }
+
+        /// <summary>Makes the block buffer hold at least <paramref name="needed"/> bytes. It starts small and doubles: most files
+        /// (artefacts, originals, checkpoints) are a few kilobytes, and a block-sized buffer each would hold megabytes per upload.</summary>
+        private void Reserve(int needed)
+        {
+            if (_buffer is not null && _buffer.Length >= needed)
+            {
+                return;
+            }
+            var size = Math.Min(BlockSize, Math.Max(needed, Math.Max(SmallestBuffer, (_buffer?.Length ?? 0) * 2)));
+            var larger = ArrayPool<byte>.Shared.Rent(size);
+            if (_buffer is not null)
+            {
+                _buffer.AsSpan(0, _filled).CopyTo(larger);
+                ArrayPool<byte>.Shared.Return(_buffer);
+            }
+            _buffer = larger;
         }
 
         private async ValueTask StageAsync(CancellationToken cancellationToken)

@@ -25,6 +25,18 @@ public interface IPackageStore
 
     /// <summary>Lists the files under a prefix (all files for an empty prefix), in ordinal order of path.</summary>
     IAsyncEnumerable<StoredFile> ListAsync(string prefix = "", CancellationToken cancellationToken = default);
+
+    /// <summary>The lower-case hex SHA-256 of a file's content, as fixity checks compare it.</summary>
+    /// <exception cref="ExitKitException">The file does not exist.</exception>
+    Task<string> ComputeSha256Async(string path, CancellationToken cancellationToken = default) => StreamedSha256Async(this, path, cancellationToken);
+
+    /// <summary>A file's SHA-256 read through <see cref="OpenReadAsync"/>: what a store with no faster way does.</summary>
+    protected static async Task<string> StreamedSha256Async(IPackageStore store, string path, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        await using var stream = await store.OpenReadAsync(path, cancellationToken);
+        return Convert.ToHexStringLower(await System.Security.Cryptography.SHA256.HashDataAsync(stream, cancellationToken));
+    }
 }
 
 /// <summary>A file in a package store.</summary>
