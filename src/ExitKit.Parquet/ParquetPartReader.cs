@@ -88,7 +88,7 @@ public static class ParquetPartReader
         }
     }
 
-    private static async Task<Array> ReadColumnAsync(ParquetRowGroupReader rowGroup, ColumnSchema column, Field field, int rowCount,
+    internal static async Task<Array> ReadColumnAsync(ParquetRowGroupReader rowGroup, ColumnSchema column, Field field, int rowCount,
         CancellationToken cancellationToken)
     {
         switch (column.Type)

@@ -1,3 +1,4 @@
+using ExitKit.Parquet;
 using ExitKit.Validation.Checks;
 using ExitKit.Validation.Reports;
 using ExitKit.Validation.Schedules;
@@ -6,25 +7,37 @@ using static ExitKit.Validation.Checks.Wording;
 namespace ExitKit.Validation.Engine;
 
 /// <summary>Counts nulls of some columns and keeps a few ids of the rows that have them.</summary>
+/// <remarks>Reads a column only in a row group whose statistics do not already say it has no null.</remarks>
 internal sealed class NullFinder(IReadOnlyList<string> columns) : ChunkConsumer
 {
     public Dictionary<string, long> Nulls { get; } = columns.ToDictionary(column => column, _ => 0L, StringComparer.Ordinal);
     public Dictionary<string, Examples> Rows { get; } = columns.ToDictionary(column => column, _ => new Examples(), StringComparer.Ordinal);
 
-    public override IEnumerable<string> Columns => [.. columns, "source_id"];
+    public override IEnumerable<string> Columns => [];
 
-    public override void Consume(Chunk chunk)
+    public override async ValueTask ConsumeAsync(Chunk chunk, CancellationToken cancellationToken)
     {
-        var ids = chunk.Text("source_id");
         foreach (var column in columns)
         {
-            var values = chunk[column];
+            var known = chunk.KnownNulls(column);
+            if (known == 0)
+            {
+                continue;
+            }
+            var examples = Rows[column];
+            if (known is { } nulls && examples.Full)
+            {
+                Nulls[column] += nulls;
+                continue;
+            }
+            var values = await chunk.ValuesAsync(column, cancellationToken);
+            var ids = await chunk.IdsAsync(cancellationToken);
             for (var row = 0; row < chunk.RowCount; row++)
             {
-                if (values is null || values.GetValue(row) is null)
+                if (values is null || values.IsNull(row))
                 {
                     Nulls[column]++;
-                    Rows[column].Add(ids?[row]);
+                    examples.Add(ids?.GetString(row));
                 }
             }
         }
@@ -51,7 +64,7 @@ internal sealed class RequiredRunner(RequiredColumnsCheck check) : CheckRunner
             return Task.FromResult(MissingTable(check, _scan));
         }
         var noun = Noun(check.Table);
-        var absent = check.Columns.Where(_scan.MissingColumns.Contains).ToList();
+        var absent = check.Columns.Where(_scan.Lacks).ToList();
         var lacking = check.Columns.Where(column => !absent.Contains(column) && _finder.Nulls[column] > 0).ToList();
         var figures = new Dictionary<string, object?>
         {
@@ -146,31 +159,37 @@ internal sealed class AllowedValuesRunner(AllowedValuesCheck check) : CheckRunne
 
     private sealed class Finder(AllowedValuesRunner runner) : ChunkConsumer
     {
-        private readonly Dictionary<string, HashSet<string>> _allowed = runner._check.Values.ToDictionary(
-            pair => pair.Key, pair => pair.Value.ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
+        private readonly Dictionary<string, HashSet<string>.AlternateLookup<ReadOnlySpan<char>>> _allowed = runner._check.Values.ToDictionary(
+            pair => pair.Key, pair => pair.Value.ToHashSet(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>(), StringComparer.Ordinal);
 
-        public override IEnumerable<string> Columns => [.. runner._check.Values.Keys, "source_id"];
+        public override IEnumerable<string> Columns => runner._check.Values.Keys;
 
-        public override void Consume(Chunk chunk)
+        public override async ValueTask ConsumeAsync(Chunk chunk, CancellationToken cancellationToken)
         {
-            var ids = chunk.Text("source_id");
             foreach (var (column, allowed) in _allowed)
             {
-                if (chunk.Text(column) is not { } values)
+                if (await chunk.TextAsync(column, cancellationToken) is not { } values)
                 {
                     continue;
                 }
-                for (var row = 0; row < values.Length; row++)
+                TextValues? ids = null;
+                for (var row = 0; row < values.RowCount; row++)
                 {
-                    if (values[row] is { } value && !allowed.Contains(value))
+                    if (values.IsNull(row) || allowed.Contains(values[row]))
                     {
-                        runner._outsideRows[column]++;
-                        runner._rows[column].Add(ids?[row]);
-                        var counts = runner._outside[column];
-                        if (counts.ContainsKey(value) || counts.Count < DistinctCap)
-                        {
-                            counts[value] = counts.GetValueOrDefault(value) + 1;
-                        }
+                        continue;
+                    }
+                    runner._outsideRows[column]++;
+                    if (!runner._rows[column].Full)
+                    {
+                        ids ??= await chunk.IdsAsync(cancellationToken);
+                        runner._rows[column].Add(ids?.GetString(row));
+                    }
+                    var counts = runner._outside[column];
+                    var value = values.GetString(row)!;
+                    if (counts.ContainsKey(value) || counts.Count < DistinctCap)
+                    {
+                        counts[value] = counts.GetValueOrDefault(value) + 1;
                     }
                 }
             }
@@ -184,7 +203,7 @@ internal sealed class AllowedValuesRunner(AllowedValuesCheck check) : CheckRunne
         {
             return Task.FromResult(MissingTable(_check, _scan));
         }
-        var absent = _check.Values.Keys.Where(_scan.MissingColumns.Contains).ToList();
+        var absent = _check.Values.Keys.Where(_scan.Lacks).ToList();
         var figures = new Dictionary<string, object?>
         {
             ["rows"] = _scan.Rows, ["absentColumns"] = absent,

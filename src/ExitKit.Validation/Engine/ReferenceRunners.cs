@@ -1,3 +1,4 @@
+using ExitKit.Parquet;
 using ExitKit.Schema;
 using ExitKit.Validation.Checks;
 using ExitKit.Validation.Reports;
@@ -42,36 +43,69 @@ internal sealed class ReferenceRunner(ReferenceCheck check) : CheckRunner
 
     private sealed class Resolver(ReferenceRunner runner) : ChunkConsumer
     {
-        public override IEnumerable<string> Columns => [runner._check.FromColumn, "source_id", .. runner._check.Where.Keys];
+        public override IEnumerable<string> Columns => [runner._check.FromColumn, .. runner._check.Where.Keys];
 
         public override IEnumerable<KeySet> Needs => [runner._keys];
 
-        public override void Consume(Chunk chunk)
+        public override async ValueTask ConsumeAsync(Chunk chunk, CancellationToken cancellationToken)
         {
-            var values = chunk.Text(runner._check.FromColumn);
-            if (values is null)
+            if (await chunk.TextAsync(runner._check.FromColumn, cancellationToken) is not { } values)
             {
                 return;
             }
-            var ids = chunk.Text("source_id");
-            var filters = runner._check.Where.Select(pair => (Values: chunk.Text(pair.Key), Allowed: pair.Value)).ToList();
-            for (var row = 0; row < values.Length; row++)
+            var filters = new List<(TextValues? Values, IReadOnlyList<string> Allowed)>();
+            foreach (var (column, allowed) in runner._check.Where)
             {
-                if (values[row] is not { } value || !filters.All(filter => filter.Values?[row] is { } actual && filter.Allowed.Contains(actual)))
+                filters.Add((await chunk.TextAsync(column, cancellationToken), allowed));
+            }
+            TextValues? ids = null;
+            for (var row = 0; row < values.RowCount; row++)
+            {
+                if (values.IsNull(row) || !Matches(filters, row))
                 {
                     continue;
                 }
                 runner._checked++;
                 if (!runner._keys.Complete)
                 {
+                    ids ??= await chunk.IdsAsync(cancellationToken);
+                    var value = values.GetString(row)!;
                     var pending = runner._pending.GetValueOrDefault(value);
-                    runner._pending[value] = (pending.Rows + 1, pending.FirstRow ?? ids?[row]);
+                    runner._pending[value] = (pending.Rows + 1, pending.FirstRow ?? ids?.GetString(row));
                 }
-                else if (!runner._keys.Contains(value))
+                else if (!runner._keys.Contains(values[row]))
                 {
-                    runner.Unresolved(value, 1, ids?[row]);
+                    if (!runner._rows.Full)
+                    {
+                        ids ??= await chunk.IdsAsync(cancellationToken);
+                    }
+                    runner.Unresolved(values.GetString(row)!, 1, ids?.GetString(row));
                 }
             }
+        }
+
+        private static bool Matches(List<(TextValues? Values, IReadOnlyList<string> Allowed)> filters, int row)
+        {
+            foreach (var (values, allowed) in filters)
+            {
+                if (values is null || values.IsNull(row) || !Contains(allowed, values[row]))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private static bool Contains(IReadOnlyList<string> allowed, ReadOnlySpan<char> value)
+        {
+            foreach (var candidate in allowed)
+            {
+                if (value.SequenceEqual(candidate))
+                {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 
@@ -140,25 +174,33 @@ internal sealed class ArtefactsRunner(ArtefactsCheck check) : CheckRunner
 
     private sealed class Finder(ArtefactsRunner runner) : ChunkConsumer
     {
-        public override IEnumerable<string> Columns => ["artefact_path", "source_id"];
+        public override IEnumerable<string> Columns => ["artefact_path"];
 
-        public override void Consume(Chunk chunk)
+        public override async ValueTask ConsumeAsync(Chunk chunk, CancellationToken cancellationToken)
         {
-            var paths = chunk.Text("artefact_path");
-            var ids = chunk.Text("source_id");
+            var paths = await chunk.TextAsync("artefact_path", cancellationToken);
             var files = runner._plan.Files!;
+            TextValues? ids = null;
             for (var row = 0; row < chunk.RowCount; row++)
             {
                 runner._rows++;
-                if (paths?[row] is not { } path)
+                if (paths is null || paths.IsNull(row))
                 {
                     runner._notRetrieved++;
-                    runner._notRetrievedRows.Add(ids?[row]);
+                    if (!runner._notRetrievedRows.Full)
+                    {
+                        ids ??= await chunk.IdsAsync(cancellationToken);
+                        runner._notRetrievedRows.Add(ids?.GetString(row));
+                    }
                 }
-                else if (!files.Contains(path))
+                else if (!files.Contains(paths[row]))
                 {
                     runner._missing++;
-                    runner._missingFiles.Add($"{path} (row {ids?[row]})");
+                    if (!runner._missingFiles.Full)
+                    {
+                        ids ??= await chunk.IdsAsync(cancellationToken);
+                        runner._missingFiles.Add($"{paths.GetString(row)} (row {ids?.GetString(row)})");
+                    }
                 }
             }
         }
@@ -215,10 +257,10 @@ internal sealed class LocalesRunner(LocalesCheck check) : CheckRunner
     {
         public override IEnumerable<string> Columns => ["article_id", "locale"];
 
-        public override void Consume(Chunk chunk)
+        public override async ValueTask ConsumeAsync(Chunk chunk, CancellationToken cancellationToken)
         {
-            var articles = chunk.Text("article_id");
-            var locales = chunk.Text("locale");
+            var articles = await chunk.TextAsync("article_id", cancellationToken);
+            var locales = await chunk.TextAsync("locale", cancellationToken);
             if (articles is null)
             {
                 return;
@@ -226,11 +268,11 @@ internal sealed class LocalesRunner(LocalesCheck check) : CheckRunner
             var required = runner._check.Locales;
             for (var row = 0; row < chunk.RowCount; row++)
             {
-                if (articles[row] is not { } article)
+                if (articles.GetString(row) is not { } article)
                 {
                     continue;
                 }
-                var bit = locales?[row] is { } locale ? IndexOf(required, locale) : -1;
+                var bit = locales?.GetString(row) is { } locale ? IndexOf(required, locale) : -1;
                 runner._articles[article] = runner._articles.GetValueOrDefault(article) | (bit < 0 ? 0UL : 1UL << bit);
             }
         }
@@ -309,24 +351,32 @@ internal sealed class OriginalsRunner(OriginalsCheck check) : CheckRunner
 
     private sealed class Finder(OriginalsRunner runner) : ChunkConsumer
     {
-        public override IEnumerable<string> Columns => ["original_path", "source_id"];
+        public override IEnumerable<string> Columns => ["original_path"];
 
-        public override void Consume(Chunk chunk)
+        public override async ValueTask ConsumeAsync(Chunk chunk, CancellationToken cancellationToken)
         {
-            var paths = chunk.Text("original_path");
-            var ids = chunk.Text("source_id");
+            var paths = await chunk.TextAsync("original_path", cancellationToken);
+            TextValues? ids = null;
             for (var row = 0; row < chunk.RowCount; row++)
             {
                 runner._flowRows++;
-                if (paths?[row] is not { } path)
+                if (paths is null || paths.IsNull(row))
                 {
                     runner._unlinkedCount++;
-                    runner._unlinked.Add(ids?[row]);
+                    if (!runner._unlinked.Full)
+                    {
+                        ids ??= await chunk.IdsAsync(cancellationToken);
+                        runner._unlinked.Add(ids?.GetString(row));
+                    }
                 }
-                else if (!runner._plan.Files!.Contains(path))
+                else if (!runner._plan.Files!.Contains(paths[row]))
                 {
                     runner._missingCount++;
-                    runner._missing.Add($"{path} (flow {ids?[row]})");
+                    if (!runner._missing.Full)
+                    {
+                        ids ??= await chunk.IdsAsync(cancellationToken);
+                        runner._missing.Add($"{paths.GetString(row)} (flow {ids?.GetString(row)})");
+                    }
                 }
             }
         }

@@ -2,36 +2,47 @@ using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using System.Text;
 using ExitKit.Packaging;
+using ExitKit.Parquet;
 using ExitKit.Schema;
 using ExitKit.Validation.Content;
 
 namespace ExitKit.Validation.Engine;
 
-/// <summary>A chunk of rows with its columns by name; a column the package's table lacks reads as null.</summary>
-internal sealed class Chunk(int rowCount, IReadOnlyDictionary<string, Array> columns)
+/// <summary>One row group of a table as the checks see it: a column the package's table lacks reads as null on every row.</summary>
+internal sealed class Chunk(PackageRowGroup rowGroup)
 {
-    public int RowCount { get; } = rowCount;
+    public int RowCount => rowGroup.RowCount;
 
-    public Array? this[string column] => columns.GetValueOrDefault(column);
+    /// <summary>The nulls of a column when they are known without reading it (statistics, or a column the table lacks).</summary>
+    public long? KnownNulls(string column) => rowGroup.HasColumn(column) ? rowGroup.NullCount(column) : RowCount;
 
-    public string?[]? Text(string column) => (string?[]?)this[column];
+    /// <summary>A column's values (read now unless read ahead), or null for a column the table lacks.</summary>
+    public async ValueTask<ColumnValues?> ValuesAsync(string column, CancellationToken cancellationToken) =>
+        rowGroup.HasColumn(column) ? await rowGroup.ReadAsync(column, cancellationToken) : null;
+
+    public async ValueTask<TextValues?> TextAsync(string column, CancellationToken cancellationToken) =>
+        (TextValues?)await ValuesAsync(column, cancellationToken);
+
+    /// <summary>The row ids (source_id) of the row group, read only when a check has an example to give.</summary>
+    public ValueTask<TextValues?> IdsAsync(CancellationToken cancellationToken) => TextAsync("source_id", cancellationToken);
 }
 
-/// <summary>Something that looks at every chunk of one table.</summary>
+/// <summary>Something that looks at every row group of one table, in order.</summary>
 internal abstract class ChunkConsumer
 {
+    /// <summary>Columns it reads from every row group: they are read ahead, on other cores. It may read others on request.</summary>
     public abstract IEnumerable<string> Columns { get; }
 
     /// <summary>Key sets of other tables this consumer checks against (they are scanned first when they can be).</summary>
     public virtual IEnumerable<KeySet> Needs => [];
 
-    public abstract void Consume(Chunk chunk);
+    public abstract ValueTask ConsumeAsync(Chunk chunk, CancellationToken cancellationToken);
 }
 
 /// <summary>
-/// The distinct values of some columns of a table, as 128-bit XxHash values: 16 bytes of hash plus about 16 bytes of
-/// HashSet overhead per distinct value, so 10 million ids take about 320 MB (the id strings themselves would take 2–4
-/// times that). Two different ids share a hash with probability about n²/2¹²⁹: negligible.
+/// The distinct values of some columns of a table, as 128-bit XxHash values of their UTF-16 text: 16 bytes of hash plus
+/// about 16 bytes of HashSet overhead per distinct value, so 10 million ids take about 320 MB (the id strings themselves
+/// would take 2–4 times that). Two different ids share a hash with probability about n²/2¹²⁹: negligible.
 /// </summary>
 internal sealed class KeySet(TableSchema table, IReadOnlyList<string> columns)
 {
@@ -42,11 +53,11 @@ internal sealed class KeySet(TableSchema table, IReadOnlyList<string> columns)
     public bool Complete { get; set; }
     public long Count => _hashes.Count;
 
-    public void Add(string value) => _hashes.Add(Hash(value));
+    public void Add(ReadOnlySpan<char> value) => _hashes.Add(Hash(value));
 
-    public bool Contains(string value) => _hashes.Contains(Hash(value));
+    public bool Contains(ReadOnlySpan<char> value) => _hashes.Contains(Hash(value));
 
-    internal static UInt128 Hash(string value) => XxHash128.HashToUInt128(MemoryMarshal.AsBytes(value.AsSpan()));
+    internal static UInt128 Hash(ReadOnlySpan<char> value) => XxHash128.HashToUInt128(MemoryMarshal.AsBytes(value));
 
     public string Describe() => string.Join(" or ", Columns.Select(column => $"{Table.Name}.{column}"));
 }
@@ -56,17 +67,17 @@ internal sealed class KeyCollector(KeySet keys) : ChunkConsumer
 {
     public override IEnumerable<string> Columns => keys.Columns;
 
-    public override void Consume(Chunk chunk)
+    public override async ValueTask ConsumeAsync(Chunk chunk, CancellationToken cancellationToken)
     {
         foreach (var column in keys.Columns)
         {
-            if (chunk.Text(column) is { } values)
+            if (await chunk.TextAsync(column, cancellationToken) is { } values)
             {
-                foreach (var value in values)
+                for (var row = 0; row < values.RowCount; row++)
                 {
-                    if (value is not null)
+                    if (!values.IsNull(row))
                     {
-                        keys.Add(value);
+                        keys.Add(values[row]);
                     }
                 }
             }
@@ -77,8 +88,10 @@ internal sealed class KeyCollector(KeySet keys) : ChunkConsumer
 /// <summary>What one pass over one table found: rows, rows per day, nulls per column.</summary>
 internal sealed class TableScan(TableSchema schema)
 {
-    private readonly HashSet<string> _columns = new(StringComparer.Ordinal);
     private readonly HashSet<string> _nullCounted = new(StringComparer.Ordinal);
+    private readonly Dictionary<int, long> _days = [];
+    private SortedDictionary<DateOnly, long>? _daily;
+    private HashSet<string>? _written;
 
     public TableSchema Schema { get; } = schema;
     public List<ChunkConsumer> Consumers { get; } = [];
@@ -88,118 +101,80 @@ internal sealed class TableScan(TableSchema schema)
     public bool Present => Entry is not null;
     public bool Scanned { get; set; }
     public long Rows { get; private set; }
-    public SortedDictionary<DateOnly, long> Daily { get; } = [];
     public Dictionary<string, long> Nulls { get; } = new(StringComparer.Ordinal);
-    public HashSet<string> MissingColumns { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Rows per UTC day of the table's time column.</summary>
+    public SortedDictionary<DateOnly, long> Daily => _daily ??= new(_days.ToDictionary(pair => DateOnly.FromDayNumber(pair.Key), pair => pair.Value));
 
     public void CountNulls(string column) => _nullCounted.Add(column);
 
     public bool Needed => Consumers.Count > 0 || CountDaily || _nullCounted.Count > 0 || RowsNeeded;
     public bool RowsNeeded { get; set; }
 
-    /// <summary>Columns whose nulls are counted and whose values nothing else needs: their counts can come from statistics.</summary>
-    public IReadOnlyList<string> NullOnlyColumns()
+    /// <summary>Whether the package's table lacks a column (it was written before the column existed).</summary>
+    public bool Lacks(string column) => Present && !(_written ??= Entry!.Columns.Select(written => written.Name).ToHashSet(StringComparer.Ordinal)).Contains(column);
+
+    /// <summary>The columns every row group needs; null counts come from statistics where the parts have them.</summary>
+    public IReadOnlyList<string> ReadAhead()
     {
-        var valuesNeeded = new HashSet<string>(Consumers.SelectMany(consumer => consumer.Columns), StringComparer.Ordinal);
+        var columns = new HashSet<string>(StringComparer.Ordinal);
         if (CountDaily && Schema.TimeColumn is { } time)
         {
-            valuesNeeded.Add(time);
+            columns.Add(time);
         }
-        var written = Entry!.Columns.Select(column => column.Name).ToHashSet(StringComparer.Ordinal);
-        return _nullCounted.Where(column => !valuesNeeded.Contains(column) && written.Contains(column)).ToList();
-    }
-
-    /// <summary>Null counts taken from statistics: these columns are not read, and their counts are added here.</summary>
-    public void UseNullCounts(IReadOnlyDictionary<string, long> counts)
-    {
-        foreach (var (column, count) in counts)
-        {
-            _fromStatistics.Add(column);
-            Nulls[column] = Nulls.GetValueOrDefault(column) + count;
-        }
-    }
-
-    private readonly HashSet<string> _fromStatistics = new(StringComparer.Ordinal);
-
-    public IReadOnlyList<string> ColumnsToRead()
-    {
-        _columns.Clear();
-        if (CountDaily && Schema.TimeColumn is { } time)
-        {
-            _columns.Add(time);
-        }
-        _columns.UnionWith(_nullCounted.Where(column => !_fromStatistics.Contains(column)));
         foreach (var consumer in Consumers)
         {
-            _columns.UnionWith(consumer.Columns);
+            columns.UnionWith(consumer.Columns);
         }
-        var written = Entry!.Columns.Select(column => column.Name).ToHashSet(StringComparer.Ordinal);
-        MissingColumns.UnionWith(_columns.Where(column => !written.Contains(column)));
-        // Ask for at least one column so the reader reports row counts even when only counts are needed.
-        var read = _columns.Where(written.Contains).ToList();
-        if (read.Count == 0 && Entry.Columns.Count > 0)
-        {
-            read.Add(Entry.Columns.Any(column => column.Name == "source_id") ? "source_id" : Entry.Columns[0].Name);
-        }
-        return read;
+        return columns.Where(column => !Lacks(column)).ToList();
     }
 
-    public void Consume(Chunk chunk)
+    public async ValueTask ConsumeAsync(Chunk chunk, CancellationToken cancellationToken)
     {
         Rows += chunk.RowCount;
-        if (CountDaily && Schema.TimeColumn is { } time && chunk[time] is DateTimeOffset?[] instants)
+        if (CountDaily && Schema.TimeColumn is { } time && await chunk.ValuesAsync(time, cancellationToken) is TimestampValues instants)
         {
-            foreach (var instant in instants)
-            {
-                if (instant is { } value)
-                {
-                    var day = DateOnly.FromDateTime(value.UtcDateTime);
-                    Daily[day] = Daily.GetValueOrDefault(day) + 1;
-                }
-            }
+            CountDays(instants);
         }
-        foreach (var column in _nullCounted.Where(column => !_fromStatistics.Contains(column)))
+        foreach (var column in _nullCounted)
         {
-            Nulls[column] = Nulls.GetValueOrDefault(column) + CountNullsIn(chunk[column], chunk.RowCount);
+            var nulls = chunk.KnownNulls(column) ?? (await chunk.ValuesAsync(column, cancellationToken))!.CountNulls();
+            Nulls[column] = Nulls.GetValueOrDefault(column) + nulls;
         }
         foreach (var consumer in Consumers)
         {
-            consumer.Consume(chunk);
+            await consumer.ConsumeAsync(chunk, cancellationToken);
         }
     }
 
-    internal static long CountNullsIn(Array? values, int rowCount)
+    private void CountDays(TimestampValues instants)
     {
-        if (values is null)
+        _daily = null;
+        // Rows come roughly in time order, so runs of one day are counted first and the dictionary is touched once a run.
+        var day = int.MinValue;
+        long run = 0;
+        for (var row = 0; row < instants.RowCount; row++)
         {
-            return rowCount;
+            if (instants.IsNull(row))
+            {
+                continue;
+            }
+            var rowDay = instants.DayNumber(row);
+            if (rowDay != day)
+            {
+                if (run > 0)
+                {
+                    _days[day] = _days.GetValueOrDefault(day) + run;
+                }
+                day = rowDay;
+                run = 0;
+            }
+            run++;
         }
-        long nulls = 0;
-        switch (values)
+        if (run > 0)
         {
-            case string?[] texts:
-                foreach (var value in texts) { if (value is null) { nulls++; } }
-                break;
-            case long?[] integers:
-                foreach (var value in integers) { if (value is null) { nulls++; } }
-                break;
-            case double?[] numbers:
-                foreach (var value in numbers) { if (value is null) { nulls++; } }
-                break;
-            case bool?[] booleans:
-                foreach (var value in booleans) { if (value is null) { nulls++; } }
-                break;
-            case DateTimeOffset?[] instants:
-                foreach (var value in instants) { if (value is null) { nulls++; } }
-                break;
-            case string[]?[] lists:
-                foreach (var value in lists) { if (value is null) { nulls++; } }
-                break;
-            default:
-                for (var i = 0; i < values.Length; i++) { if (values.GetValue(i) is null) { nulls++; } }
-                break;
+            _days[day] = _days.GetValueOrDefault(day) + run;
         }
-        return nulls;
     }
 }
 
@@ -251,24 +226,13 @@ internal sealed class ScanPlan
             remaining.Remove(next);
             if (next.Present)
             {
-                // A column only counted for nulls (required, nullRate) is answered by the Parquet statistics, the way DuckDB
-                // answers it, so a large text column (message bodies) is never decoded just to find it has no nulls.
-                var nullOnly = next.NullOnlyColumns();
-                if (nullOnly.Count > 0 && await package.CountNullsFromStatisticsAsync(next.Schema.Name, nullOnly, cancellationToken) is { } counts)
-                {
-                    next.UseNullCounts(counts);
-                }
-                var columns = next.ColumnsToRead();
                 try
                 {
-                    await foreach (var chunk in package.ReadColumnsAsync(next.Schema.Name, columns, cancellationToken))
+                    // Null counts are taken from the parts' statistics where they have them, the way DuckDB answers
+                    // them, so a large text column (message bodies) is only read in a row group that has nulls.
+                    await foreach (var rowGroup in package.ReadRowGroupsAsync(next.Schema.Name, next.ReadAhead(), cancellationToken))
                     {
-                        var byName = new Dictionary<string, Array>(columns.Count, StringComparer.Ordinal);
-                        for (var i = 0; i < columns.Count; i++)
-                        {
-                            byName[columns[i]] = chunk.Columns[i];
-                        }
-                        next.Consume(new Chunk(chunk.RowCount, byName));
+                        await next.ConsumeAsync(new Chunk(rowGroup), cancellationToken);
                     }
                 }
                 catch (Exception error) when (error is not (ExitKitException or OperationCanceledException))
@@ -293,6 +257,9 @@ internal sealed class Examples(int capacity = 5)
     private readonly List<string> _items = [];
 
     public IReadOnlyList<string> Items => _items;
+
+    /// <summary>Whether no more examples are taken: a check need not read row ids any more.</summary>
+    public bool Full => _items.Count >= capacity;
 
     public void Add(string? item)
     {
@@ -322,7 +289,7 @@ internal sealed class FileIndex
         return index;
     }
 
-    public bool Contains(string path) => _paths.Contains(KeySet.Hash(path.TrimStart('/')));
+    public bool Contains(ReadOnlySpan<char> path) => _paths.Contains(KeySet.Hash(path.TrimStart('/')));
 }
 
 internal static class Glob
