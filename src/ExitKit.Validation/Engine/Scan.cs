@@ -55,6 +55,9 @@ internal sealed class KeySet(TableSchema table, IReadOnlyList<string> columns)
 
     public void Add(ReadOnlySpan<char> value) => _hashes.Add(Hash(value));
 
+    /// <summary>Sizes the set for a table's row count once, instead of growing it (and copying it) about twenty times.</summary>
+    public void Expect(long rows) => _hashes.EnsureCapacity((int)Math.Min(rows, Array.MaxLength / 2));
+
     public bool Contains(ReadOnlySpan<char> value) => _hashes.Contains(Hash(value));
 
     internal static UInt128 Hash(ReadOnlySpan<char> value) => XxHash128.HashToUInt128(MemoryMarshal.AsBytes(value));
@@ -215,6 +218,11 @@ internal sealed class ScanPlan
         foreach (var scan in _tables.Values)
         {
             scan.Entry = package.Manifest.FindTable(scan.Schema.Name);
+        }
+        // Row ids are distinct, so a key set of them holds one key a row; other key columns repeat, and grow as they need.
+        foreach (var keys in _keys.Values.Where(keys => keys.Columns is ["source_id"]))
+        {
+            keys.Expect(_tables[keys.Table.Name].Entry?.Rows ?? 0);
         }
         var remaining = _tables.Values.Where(scan => scan.Needed).ToList();
         while (remaining.Count > 0)
