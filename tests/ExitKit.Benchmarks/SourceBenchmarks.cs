@@ -171,7 +171,8 @@ internal static class SourceBenchmarks
     }
 
     /// <summary>
-    /// What the demo schedule's checks compute: rows per day (coverage, reconciliation), null and allowed-value counts,
+    /// What the demo schedule's checks compute, each the cheapest way found: rows per UTC day (coverage,
+    /// reconciliation), null counts (from the statistics, as validation does) and allowed-value counts,
     /// the reference anti-joins (with their filters), locales per article, and the files that artefact and original
     /// paths name (against a listing of the package, as validation's file index).
     /// </summary>
@@ -184,10 +185,13 @@ internal static class SourceBenchmarks
         var files = $"(SELECT substr(file, {package.Length + 2}) AS path FROM glob('{package}/**'))";
         var queries = new[]
         {
-            $"SELECT CAST(started_at AS DATE) d, count(*) FROM {Table("interactions")} GROUP BY d",
-            $"SELECT CAST(sent_at AS DATE) d, count(*) FROM {Table("messages")} GROUP BY d",
-            $"SELECT CAST(joined_at AS DATE) d, count(*) FROM {Table("participants")} GROUP BY d",
-            $"SELECT count(*) FILTER (WHERE body IS NULL), count(*) FILTER (WHERE author_role NOT IN ('customer','agent','bot','system')) FROM {Table("messages")}",
+            // UTC days as validation counts them; CAST(... AS DATE) would convert each instant through ICU's calendar, 5× slower.
+            $"SELECT epoch_ms(started_at) // 86400000 d, count(*) FROM {Table("interactions")} GROUP BY d",
+            $"SELECT epoch_ms(sent_at) // 86400000 d, count(*) FROM {Table("messages")} GROUP BY d",
+            $"SELECT epoch_ms(joined_at) // 86400000 d, count(*) FROM {Table("participants")} GROUP BY d",
+            // Null bodies from the row groups' statistics, as validation takes them, rather than by reading 3.5 GB of text.
+            $"SELECT sum(stats_null_count) FROM parquet_metadata('{package}/data/messages/*.parquet') WHERE path_in_schema = 'body'",
+            $"SELECT count(*) FILTER (WHERE author_role NOT IN ('customer','agent','bot','system')) FROM {Table("messages")}",
             $"SELECT count(*) FROM {References("messages", "interaction_id")} m ANTI JOIN {Table("interactions")} i ON i.source_id = m.interaction_id",
             $"SELECT count(*) FROM {References("participants", "interaction_id")} m ANTI JOIN {Table("interactions")} i ON i.source_id = m.interaction_id",
             $"SELECT count(*) FROM {References("attachments", "interaction_id")} m ANTI JOIN {Table("interactions")} i ON i.source_id = m.interaction_id",
