@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ExitKit.Parquet;
 using ExitKit.Validation.Checks;
 using ExitKit.Validation.Reports;
@@ -172,19 +173,16 @@ internal sealed class AllowedValuesRunner(AllowedValuesCheck check) : CheckRunne
                 {
                     continue;
                 }
-                TextValues? ids = null;
-                for (var row = 0; row < values.RowCount; row++)
+                var outside = Outside(values, allowed);
+                if (outside.Count == 0)
                 {
-                    if (values.IsNull(row) || allowed.Contains(values[row]))
-                    {
-                        continue;
-                    }
+                    continue;
+                }
+                var ids = runner._rows[column].Full ? null : await chunk.IdsAsync(cancellationToken);
+                foreach (var row in outside)
+                {
                     runner._outsideRows[column]++;
-                    if (!runner._rows[column].Full)
-                    {
-                        ids ??= await chunk.IdsAsync(cancellationToken);
-                        runner._rows[column].Add(ids?.GetString(row));
-                    }
+                    runner._rows[column].Add(ids?.GetString(row));
                     var counts = runner._outside[column];
                     var value = values.GetString(row)!;
                     if (counts.ContainsKey(value) || counts.Count < DistinctCap)
@@ -193,6 +191,21 @@ internal sealed class AllowedValuesRunner(AllowedValuesCheck check) : CheckRunne
                     }
                 }
             }
+        }
+
+        // Called once a row group, too rarely for tiered compilation to optimise its loop early: compile it optimised at once.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static List<int> Outside(TextValues values, HashSet<string>.AlternateLookup<ReadOnlySpan<char>> allowed)
+        {
+            var outside = new List<int>();
+            for (var row = 0; row < values.RowCount; row++)
+            {
+                if (!values.IsNull(row) && !allowed.Contains(values[row]))
+                {
+                    outside.Add(row);
+                }
+            }
+            return outside;
         }
     }
 

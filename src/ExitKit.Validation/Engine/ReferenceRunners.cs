@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ExitKit.Parquet;
 using ExitKit.Schema;
 using ExitKit.Validation.Checks;
@@ -58,30 +59,50 @@ internal sealed class ReferenceRunner(ReferenceCheck check) : CheckRunner
             {
                 filters.Add((await chunk.TextAsync(column, cancellationToken), allowed));
             }
-            TextValues? ids = null;
-            for (var row = 0; row < values.RowCount; row++)
+            // The rows that need a second look (unresolved, or waiting for their own table's key set) are few in a good
+            // package: find them in a tight loop, then read row ids only if there is an example to give.
+            var flagged = new List<int>();
+            runner._checked += Resolve(values, filters, runner._keys, flagged);
+            if (flagged.Count == 0)
             {
-                if (values.IsNull(row) || !Matches(filters, row))
-                {
-                    continue;
-                }
-                runner._checked++;
+                return;
+            }
+            var ids = runner._keys.Complete && runner._rows.Full ? null : await chunk.IdsAsync(cancellationToken);
+            foreach (var row in flagged)
+            {
                 if (!runner._keys.Complete)
                 {
-                    ids ??= await chunk.IdsAsync(cancellationToken);
                     var value = values.GetString(row)!;
                     var pending = runner._pending.GetValueOrDefault(value);
                     runner._pending[value] = (pending.Rows + 1, pending.FirstRow ?? ids?.GetString(row));
                 }
-                else if (!runner._keys.Contains(values[row]))
+                else
                 {
-                    if (!runner._rows.Full)
-                    {
-                        ids ??= await chunk.IdsAsync(cancellationToken);
-                    }
                     runner.Unresolved(values.GetString(row)!, 1, ids?.GetString(row));
                 }
             }
+        }
+
+        /// <summary>Counts the references checked and lists the rows that do not resolve (all of them while the keys are incomplete).</summary>
+        // Called once a row group, too rarely for tiered compilation to optimise its loop early: compile it optimised at once.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static long Resolve(TextValues values, List<(TextValues? Values, IReadOnlyList<string> Allowed)> filters, KeySet keys, List<int> flagged)
+        {
+            long checkedRows = 0;
+            var complete = keys.Complete;
+            for (var row = 0; row < values.RowCount; row++)
+            {
+                if (values.IsNull(row) || (filters.Count > 0 && !Matches(filters, row)))
+                {
+                    continue;
+                }
+                checkedRows++;
+                if (!complete || !keys.Contains(values[row]))
+                {
+                    flagged.Add(row);
+                }
+            }
+            return checkedRows;
         }
 
         private static bool Matches(List<(TextValues? Values, IReadOnlyList<string> Allowed)> filters, int row)
