@@ -48,7 +48,13 @@ public sealed class ExitPackageReadTests : IAsyncLifetime
         int Ordinal(string column) => schema.OrdinalOf(column);
         var rowGroups = 0;
         var row = 0;
-        await foreach (var rowGroup in _package.ReadRowGroupsAsync("messages", ["interaction_id", "sent_at"], readers, TestContext.Current.CancellationToken))
+        // The prepare step runs on the read-ahead threads and may read a column of its own (here the row ids).
+        async ValueTask PrepareAsync(PackageRowGroup rowGroup, CancellationToken cancellationToken)
+        {
+            var ids = (TextValues)await rowGroup.ReadAsync("source_id", cancellationToken);
+            rowGroup.Prepared = ids.GetString(rowGroup.RowCount - 1);
+        }
+        await foreach (var rowGroup in _package.ReadRowGroupsAsync("messages", ["interaction_id", "sent_at"], readers, PrepareAsync, TestContext.Current.CancellationToken))
         {
             rowGroups++;
             var interactions = (TextValues)await rowGroup.ReadAsync("interaction_id", TestContext.Current.CancellationToken);
@@ -62,6 +68,7 @@ public sealed class ExitPackageReadTests : IAsyncLifetime
                 Assert.Equal(expected[row][Ordinal("interaction_id")], interactions[index].ToString());
                 Assert.Equal(expected[row][Ordinal("sent_at")], sentAt.GetValue(index));
             }
+            Assert.Equal(expected[row - 1][Ordinal("source_id")], rowGroup.Prepared);
         }
         Assert.Equal(expected.Count, row);
         Assert.True(rowGroups > 6, $"only {rowGroups} row groups: the test needs several parts of several row groups");
@@ -71,7 +78,7 @@ public sealed class ExitPackageReadTests : IAsyncLifetime
     public async Task A_reader_that_stops_early_ends_the_read_ahead_threads()
     {
         var taken = 0;
-        await foreach (var rowGroup in _package.ReadRowGroupsAsync("messages", ["body"], 2, TestContext.Current.CancellationToken))
+        await foreach (var rowGroup in _package.ReadRowGroupsAsync("messages", ["body"], 2, cancellationToken: TestContext.Current.CancellationToken))
         {
             if (++taken == 2)
             {
@@ -95,7 +102,7 @@ public sealed class ExitPackageReadTests : IAsyncLifetime
         await File.WriteAllBytesAsync(part, bytes, TestContext.Current.CancellationToken);
         var error = await Assert.ThrowsAnyAsync<Exception>(async () =>
         {
-            await foreach (var _ in _package.ReadRowGroupsAsync("messages", ["interaction_id", "body"], 2, TestContext.Current.CancellationToken))
+            await foreach (var _ in _package.ReadRowGroupsAsync("messages", ["interaction_id", "body"], 2, cancellationToken: TestContext.Current.CancellationToken))
             {
             }
         });

@@ -200,10 +200,10 @@ internal sealed class CountingContent(IPackageContent inner, Func<ExitKit.Packag
     public IPackageStore Store => inner.Store;
 
     public async IAsyncEnumerable<ExitKit.Packaging.PackageRowGroup> ReadRowGroupsAsync(string table, IReadOnlyList<string> readAhead,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        Func<ExitKit.Packaging.PackageRowGroup, CancellationToken, ValueTask>? prepare = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         Reads[table] = Reads.GetValueOrDefault(table) + 1;
-        await foreach (var rowGroup in inner.ReadRowGroupsAsync(table, readAhead, cancellationToken))
+        await foreach (var rowGroup in inner.ReadRowGroupsAsync(table, readAhead, prepare, cancellationToken))
         {
             yield return rowGroup;
         }

@@ -83,15 +83,18 @@ public sealed class ExitPackage
     /// <remarks>
     /// Each reader thread has its own stream on each part, so a local package is read on every core. At most about
     /// 2 × <paramref name="readers"/> + 1 row groups are held at once, each disposed when the caller moves on: memory
-    /// does not grow with the table.
+    /// does not grow with the table. <paramref name="prepare"/> runs on the reader threads, on several row groups at
+    /// once and in no particular order, before a row group is handed over: work that needs no other row group (hashing,
+    /// counting) belongs there, and its result in <see cref="PackageRowGroup.Prepared"/>.
     /// </remarks>
     /// <param name="table">A table of the package.</param>
     /// <param name="readAhead">Columns every row group will need (a column a part lacks is skipped).</param>
     /// <param name="readers">Threads that read ahead; 1 reads ahead on one thread.</param>
+    /// <param name="prepare">Work on each row group on the reader threads; it may read more columns.</param>
     /// <param name="cancellationToken">Stops the read.</param>
     /// <exception cref="ExitKitException">The package has no such table.</exception>
     public async IAsyncEnumerable<PackageRowGroup> ReadRowGroupsAsync(string table, IReadOnlyList<string> readAhead, int readers = 1,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        Func<PackageRowGroup, CancellationToken, ValueTask>? prepare = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(readers, 1);
         var (schema, entry) = Resolve(table);
@@ -103,7 +106,7 @@ public sealed class ExitPackage
         var channels = Enumerable.Range(0, readers)
             .Select(_ => Channel.CreateBounded<PackageRowGroup>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true }))
             .ToArray();
-        var tasks = channels.Select((channel, reader) => Task.Run(() => ReadAheadAsync(schema, parts, readAhead, reader, readers, later, channel.Writer, stop.Token), CancellationToken.None))
+        var tasks = channels.Select((channel, reader) => Task.Run(() => ReadAheadAsync(schema, parts, readAhead, prepare, reader, readers, later, channel.Writer, stop.Token), CancellationToken.None))
             .ToArray();
         try
         {
@@ -139,8 +142,9 @@ public sealed class ExitPackage
         }
     }
 
-    private async Task ReadAheadAsync(TableSchema schema, IReadOnlyList<string> parts, IReadOnlyList<string> readAhead, int reader, int readers,
-        PartReaders later, ChannelWriter<PackageRowGroup> output, CancellationToken cancellationToken)
+    private async Task ReadAheadAsync(TableSchema schema, IReadOnlyList<string> parts, IReadOnlyList<string> readAhead,
+        Func<PackageRowGroup, CancellationToken, ValueTask>? prepare, int reader, int readers, PartReaders later, ChannelWriter<PackageRowGroup> output,
+        CancellationToken cancellationToken)
     {
         Exception? failure = null;
         try
@@ -157,13 +161,18 @@ public sealed class ExitPackage
                         continue;
                     }
                     var nullCounts = columns.ToDictionary(column => column, column => part.NullCount(index, column), StringComparer.Ordinal);
-                    var rowGroup = new PackageRowGroup(path, index, part.RowCount(index), nullCounts, later);
+                    var rowGroup = new PackageRowGroup(path, index, part.RowCount(index), nullCounts, (_, _) => ValueTask.FromResult(part));
                     try
                     {
                         foreach (var column in readAhead.Where(part.HasColumn))
                         {
                             rowGroup.Add(column, await part.ReadAsync(index, column, cancellationToken));
                         }
+                        if (prepare is not null)
+                        {
+                            await prepare(rowGroup, cancellationToken);
+                        }
+                        rowGroup.HandOver(later.OpenAsync);
                         await output.WriteAsync(rowGroup, cancellationToken);
                     }
                     catch

@@ -4,22 +4,27 @@ using ExitKit.Schema;
 namespace ExitKit.Packaging;
 
 /// <summary>One row group of a package's table: its rows, its columns' null counts, and its columns, read ahead or on request.</summary>
-/// <remarks>Owned by the one reader that enumerates it; its values are valid until it is disposed (the enumeration
-/// disposes it when the reader moves on).</remarks>
+/// <remarks>Used by one thread at a time: the read-ahead thread that prepares it, then the reader that enumerates it.
+/// Its values are valid until it is disposed (the enumeration disposes it when the reader moves on).</remarks>
 public sealed class PackageRowGroup : IDisposable
 {
     private readonly Dictionary<string, ColumnValues> _columns = new(StringComparer.Ordinal);
     private readonly IReadOnlyDictionary<string, long?> _nullCounts;
-    private readonly PartReaders _later;
+    // The part reader of the thread that has the row group: the read-ahead thread's while it prepares it, then the enumerating one's.
+    private Func<string, CancellationToken, ValueTask<ParquetPart>> _open;
 
-    internal PackageRowGroup(string part, int index, int rowCount, IReadOnlyDictionary<string, long?> nullCounts, PartReaders later)
+    internal PackageRowGroup(string part, int index, int rowCount, IReadOnlyDictionary<string, long?> nullCounts,
+        Func<string, CancellationToken, ValueTask<ParquetPart>> open)
     {
         Part = part;
         Index = index;
         RowCount = rowCount;
         _nullCounts = nullCounts;
-        _later = later;
+        _open = open;
     }
+
+    /// <summary>What the caller's prepare step (see <see cref="ExitPackage.ReadRowGroupsAsync"/>) made of the row group.</summary>
+    public object? Prepared { get; set; }
 
     /// <summary>The package path of the part the row group is in.</summary>
     public string Part { get; }
@@ -42,13 +47,15 @@ public sealed class PackageRowGroup : IDisposable
     {
         if (!_columns.TryGetValue(column, out var values))
         {
-            var part = await _later.OpenAsync(Part, cancellationToken);
+            var part = await _open(Part, cancellationToken);
             _columns[column] = values = await part.ReadAsync(Index, column, cancellationToken);
         }
         return values;
     }
 
     internal void Add(string column, ColumnValues values) => _columns[column] = values;
+
+    internal void HandOver(Func<string, CancellationToken, ValueTask<ParquetPart>> open) => _open = open;
 
     /// <summary>Returns the values' buffers to the pool.</summary>
     public void Dispose()

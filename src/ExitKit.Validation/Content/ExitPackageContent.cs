@@ -30,6 +30,7 @@ public sealed class ExitPackageContent(ExitPackage package) : IPackageContent
 
     /// <inheritdoc />
     /// <remarks>Reads ahead on one thread per core (at most four), as an analytical engine would.</remarks>
-    public IAsyncEnumerable<PackageRowGroup> ReadRowGroupsAsync(string table, IReadOnlyList<string> readAhead, CancellationToken cancellationToken = default) =>
-        package.ReadRowGroupsAsync(table, readAhead, Math.Clamp(Environment.ProcessorCount, 1, 4), cancellationToken);
+    public IAsyncEnumerable<PackageRowGroup> ReadRowGroupsAsync(string table, IReadOnlyList<string> readAhead,
+        Func<PackageRowGroup, CancellationToken, ValueTask>? prepare = null, CancellationToken cancellationToken = default) =>
+        package.ReadRowGroupsAsync(table, readAhead, Math.Clamp(Environment.ProcessorCount, 1, 4), prepare, cancellationToken);
 }

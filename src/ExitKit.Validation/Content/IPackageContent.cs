@@ -16,10 +16,13 @@ public interface IPackageContent
     /// <summary>The store the package lives in, for file checks (artefacts, originals, attestations).</summary>
     IPackageStore Store { get; }
 
-    /// <summary>Reads a table row group by row group; <paramref name="readAhead"/> columns are read before the row group is
-    /// handed over (in parallel where the content can), any other column when it is asked for.</summary>
+    /// <summary>Reads a table row group by row group; <paramref name="readAhead"/> columns are read, and
+    /// <paramref name="prepare"/> run, before the row group is handed over (in parallel where the content can, so on
+    /// several row groups at once, in any order); any other column is read when it is asked for.</summary>
     /// <param name="table">A table listed in the manifest.</param>
     /// <param name="readAhead">Columns the table has that every row group will need (see the manifest's column list).</param>
+    /// <param name="prepare">Work on one row group that needs no other (see <see cref="PackageRowGroup.Prepared"/>).</param>
     /// <param name="cancellationToken">Stops the read.</param>
-    IAsyncEnumerable<PackageRowGroup> ReadRowGroupsAsync(string table, IReadOnlyList<string> readAhead, CancellationToken cancellationToken = default);
+    IAsyncEnumerable<PackageRowGroup> ReadRowGroupsAsync(string table, IReadOnlyList<string> readAhead,
+        Func<PackageRowGroup, CancellationToken, ValueTask>? prepare = null, CancellationToken cancellationToken = default);
 }

@@ -165,19 +165,30 @@ internal sealed class AllowedValuesRunner(AllowedValuesCheck check) : CheckRunne
 
         public override IEnumerable<string> Columns => runner._check.Values.Keys;
 
-        public override async ValueTask ConsumeAsync(Chunk chunk, CancellationToken cancellationToken)
+        /// <summary>Finds the rows outside the lists on a read-ahead thread.</summary>
+        public override async ValueTask<object?> PrepareAsync(Chunk chunk, CancellationToken cancellationToken)
         {
+            var outside = new Dictionary<string, List<int>>(StringComparer.Ordinal);
             foreach (var (column, allowed) in _allowed)
             {
-                if (await chunk.TextAsync(column, cancellationToken) is not { } values)
+                if (await chunk.TextAsync(column, cancellationToken) is { } values)
                 {
-                    continue;
+                    outside[column] = Outside(values, allowed);
                 }
-                var outside = Outside(values, allowed);
+            }
+            return outside;
+        }
+
+        public override async ValueTask ConsumeAsync(Chunk chunk, CancellationToken cancellationToken)
+        {
+            var prepared = (Dictionary<string, List<int>>)(chunk.PreparedFor(this) ?? await PrepareAsync(chunk, cancellationToken))!;
+            foreach (var (column, outside) in prepared)
+            {
                 if (outside.Count == 0)
                 {
                     continue;
                 }
+                var values = (await chunk.TextAsync(column, cancellationToken))!;
                 var ids = runner._rows[column].Full ? null : await chunk.IdsAsync(cancellationToken);
                 foreach (var row in outside)
                 {

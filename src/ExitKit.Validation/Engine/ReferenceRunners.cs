@@ -48,21 +48,38 @@ internal sealed class ReferenceRunner(ReferenceCheck check) : CheckRunner
 
         public override IEnumerable<KeySet> Needs => [runner._keys];
 
-        public override async ValueTask ConsumeAsync(Chunk chunk, CancellationToken cancellationToken)
+        private sealed record Resolution(long Checked, List<int> Flagged);
+
+        /// <summary>Resolves a row group's references on a read-ahead thread, once the target key set is complete.</summary>
+        public override async ValueTask<object?> PrepareAsync(Chunk chunk, CancellationToken cancellationToken) =>
+            runner._keys.Complete ? await ResolveAsync(chunk, cancellationToken) : null;
+
+        // The rows that need a second look (unresolved, or waiting for their own table's key set) are few in a good
+        // package: find them in a tight loop, and read row ids in order only if there is an example to give.
+        private async ValueTask<Resolution?> ResolveAsync(Chunk chunk, CancellationToken cancellationToken)
         {
             if (await chunk.TextAsync(runner._check.FromColumn, cancellationToken) is not { } values)
             {
-                return;
+                return null;
             }
             var filters = new List<(TextValues? Values, IReadOnlyList<string> Allowed)>();
             foreach (var (column, allowed) in runner._check.Where)
             {
                 filters.Add((await chunk.TextAsync(column, cancellationToken), allowed));
             }
-            // The rows that need a second look (unresolved, or waiting for their own table's key set) are few in a good
-            // package: find them in a tight loop, then read row ids only if there is an example to give.
             var flagged = new List<int>();
-            runner._checked += Resolve(values, filters, runner._keys, flagged);
+            return new Resolution(Resolve(values, filters, runner._keys, flagged), flagged);
+        }
+
+        public override async ValueTask ConsumeAsync(Chunk chunk, CancellationToken cancellationToken)
+        {
+            var resolution = chunk.PreparedFor(this) as Resolution ?? await ResolveAsync(chunk, cancellationToken);
+            if (resolution is null || await chunk.TextAsync(runner._check.FromColumn, cancellationToken) is not { } values)
+            {
+                return;
+            }
+            runner._checked += resolution.Checked;
+            var flagged = resolution.Flagged;
             if (flagged.Count == 0)
             {
                 return;

@@ -12,7 +12,26 @@ namespace ExitKit.Validation.Engine;
 /// <summary>One row group of a table as the checks see it: a column the package's table lacks reads as null on every row.</summary>
 internal sealed class Chunk(PackageRowGroup rowGroup)
 {
+    private readonly Dictionary<ChunkConsumer, object> _prepared = [];
+
     public int RowCount => rowGroup.RowCount;
+
+    /// <summary>What a consumer's <see cref="ChunkConsumer.PrepareAsync"/> made of this row group, if anything.</summary>
+    public object? PreparedFor(ChunkConsumer consumer) => _prepared.GetValueOrDefault(consumer);
+
+    public void Prepared(ChunkConsumer consumer, object? result)
+    {
+        if (result is not null)
+        {
+            _prepared[consumer] = result;
+        }
+    }
+
+    /// <summary>Rows per UTC day number of the table's time column in this row group, counted when it was prepared.</summary>
+    public Dictionary<int, long>? Days { get; set; }
+
+    /// <summary>Nulls of the columns a table scan counts, counted when the row group was prepared.</summary>
+    public Dictionary<string, long>? Nulls { get; set; }
 
     /// <summary>The nulls of a column when they are known without reading it (statistics, or a column the table lacks).</summary>
     public long? KnownNulls(string column) => rowGroup.HasColumn(column) ? rowGroup.NullCount(column) : RowCount;
@@ -37,6 +56,14 @@ internal abstract class ChunkConsumer
     /// <summary>Key sets of other tables this consumer checks against (they are scanned first when they can be).</summary>
     public virtual IEnumerable<KeySet> Needs => [];
 
+    /// <summary>
+    /// Work on one row group that needs no other: it runs on the read-ahead threads, on several row groups at once and in
+    /// no particular order, so it reads shared state only (a complete key set) and changes none. What it returns is
+    /// the chunk's <see cref="Chunk.PreparedFor"/> in <see cref="ConsumeAsync"/>.
+    /// </summary>
+    public virtual ValueTask<object?> PrepareAsync(Chunk chunk, CancellationToken cancellationToken) => ValueTask.FromResult<object?>(null);
+
+    /// <summary>Takes in one row group, in file order, one at a time.</summary>
     public abstract ValueTask ConsumeAsync(Chunk chunk, CancellationToken cancellationToken);
 }
 
@@ -56,6 +83,8 @@ internal sealed class KeySet(TableSchema table, IReadOnlyList<string> columns)
 
     public void Add(ReadOnlySpan<char> value) => _hashes.Add(Hash(value));
 
+    public void Add(UInt128 hash) => _hashes.Add(hash);
+
     /// <summary>Sizes the set for a table's row count once, instead of growing it (and copying it) about twenty times.</summary>
     public void Expect(long rows) => _hashes.EnsureCapacity((int)Math.Min(rows, Array.MaxLength / 2));
 
@@ -66,32 +95,59 @@ internal sealed class KeySet(TableSchema table, IReadOnlyList<string> columns)
     public string Describe() => string.Join(" or ", Columns.Select(column => $"{Table.Name}.{column}"));
 }
 
-/// <summary>Fills a key set from the columns of its table.</summary>
+/// <summary>Fills a key set from the columns of its table: the values are hashed on the read-ahead threads, added in order.</summary>
 internal sealed class KeyCollector(KeySet keys) : ChunkConsumer
 {
     public override IEnumerable<string> Columns => keys.Columns;
 
-    public override async ValueTask ConsumeAsync(Chunk chunk, CancellationToken cancellationToken)
+    public override async ValueTask<object?> PrepareAsync(Chunk chunk, CancellationToken cancellationToken)
     {
+        var hashes = new List<UInt128[]>();
         foreach (var column in keys.Columns)
         {
             if (await chunk.TextAsync(column, cancellationToken) is { } values)
             {
-                AddAll(values, keys);
+                hashes.Add(HashAll(values));
             }
         }
+        return hashes;
     }
 
-    // Called once a row group, too rarely for tiered compilation to optimise its loop early: compile it optimised at once.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void AddAll(TextValues values, KeySet keys)
+    public override ValueTask ConsumeAsync(Chunk chunk, CancellationToken cancellationToken)
     {
+        foreach (var column in (List<UInt128[]>)chunk.PreparedFor(this)!)
+        {
+            AddAll(column, keys);
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    // Called once a row group, too rarely for tiered compilation to optimise their loops early: compile them optimised at once.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static UInt128[] HashAll(TextValues values)
+    {
+        var defined = 0;
         for (var row = 0; row < values.RowCount; row++)
+        {
+            defined += values.IsNull(row) ? 0 : 1;
+        }
+        var hashes = new UInt128[defined];
+        for (int row = 0, next = 0; row < values.RowCount; row++)
         {
             if (!values.IsNull(row))
             {
-                keys.Add(values[row]);
+                hashes[next++] = KeySet.Hash(values[row]);
             }
+        }
+        return hashes;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void AddAll(UInt128[] hashes, KeySet keys)
+    {
+        foreach (var hash in hashes)
+        {
+            keys.Add(hash);
         }
     }
 }
@@ -140,16 +196,43 @@ internal sealed class TableScan(TableSchema schema)
         return columns.Where(column => !Lacks(column)).ToList();
     }
 
+    /// <summary>Counts days and nulls, and runs the consumers' preparation, on a read-ahead thread (see <see cref="ChunkConsumer.PrepareAsync"/>).</summary>
+    public async ValueTask<Chunk> PrepareAsync(PackageRowGroup rowGroup, CancellationToken cancellationToken)
+    {
+        var chunk = new Chunk(rowGroup);
+        if (CountDaily && Schema.TimeColumn is { } time && await chunk.ValuesAsync(time, cancellationToken) is TimestampValues instants)
+        {
+            chunk.Days = CountDays(instants);
+        }
+        if (_nullCounted.Count > 0)
+        {
+            chunk.Nulls = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var column in _nullCounted)
+            {
+                chunk.Nulls[column] = chunk.KnownNulls(column) ?? (await chunk.ValuesAsync(column, cancellationToken))!.CountNulls();
+            }
+        }
+        foreach (var consumer in Consumers)
+        {
+            chunk.Prepared(consumer, await consumer.PrepareAsync(chunk, cancellationToken));
+        }
+        return chunk;
+    }
+
+    /// <summary>Takes in a prepared row group, in file order.</summary>
     public async ValueTask ConsumeAsync(Chunk chunk, CancellationToken cancellationToken)
     {
         Rows += chunk.RowCount;
-        if (CountDaily && Schema.TimeColumn is { } time && await chunk.ValuesAsync(time, cancellationToken) is TimestampValues instants)
+        if (chunk.Days is { } days)
         {
-            CountDays(instants);
+            _daily = null;
+            foreach (var (day, rows) in days)
+            {
+                _days[day] = _days.GetValueOrDefault(day) + rows;
+            }
         }
-        foreach (var column in _nullCounted)
+        foreach (var (column, nulls) in chunk.Nulls ?? [])
         {
-            var nulls = chunk.KnownNulls(column) ?? (await chunk.ValuesAsync(column, cancellationToken))!.CountNulls();
             Nulls[column] = Nulls.GetValueOrDefault(column) + nulls;
         }
         foreach (var consumer in Consumers)
@@ -158,11 +241,12 @@ internal sealed class TableScan(TableSchema schema)
         }
     }
 
+    // Called once a row group, too rarely for tiered compilation to optimise its loop early: compile it optimised at once.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void CountDays(TimestampValues instants)
+    private static Dictionary<int, long> CountDays(TimestampValues instants)
     {
-        _daily = null;
         // Rows come roughly in time order, so runs of one day are counted first and the dictionary is touched once a run.
+        var days = new Dictionary<int, long>();
         var day = int.MinValue;
         long run = 0;
         for (var row = 0; row < instants.RowCount; row++)
@@ -176,7 +260,7 @@ internal sealed class TableScan(TableSchema schema)
             {
                 if (run > 0)
                 {
-                    _days[day] = _days.GetValueOrDefault(day) + run;
+                    days[day] = days.GetValueOrDefault(day) + run;
                 }
                 day = rowDay;
                 run = 0;
@@ -185,8 +269,9 @@ internal sealed class TableScan(TableSchema schema)
         }
         if (run > 0)
         {
-            _days[day] = _days.GetValueOrDefault(day) + run;
+            days[day] = days.GetValueOrDefault(day) + run;
         }
+        return days;
     }
 }
 
@@ -247,9 +332,12 @@ internal sealed class ScanPlan
                 {
                     // Null counts are taken from the parts' statistics where they have them, the way DuckDB answers
                     // them, so a large text column (message bodies) is only read in a row group that has nulls.
-                    await foreach (var rowGroup in package.ReadRowGroupsAsync(next.Schema.Name, next.ReadAhead(), cancellationToken))
+                    // Row groups are prepared (hashed, counted) on the read-ahead threads, then taken in, in order, here.
+                    var scan = next;
+                    async ValueTask PrepareAsync(PackageRowGroup rowGroup, CancellationToken token) => rowGroup.Prepared = await scan.PrepareAsync(rowGroup, token);
+                    await foreach (var rowGroup in package.ReadRowGroupsAsync(next.Schema.Name, next.ReadAhead(), PrepareAsync, cancellationToken))
                     {
-                        await next.ConsumeAsync(new Chunk(rowGroup), cancellationToken);
+                        await next.ConsumeAsync(rowGroup.Prepared as Chunk ?? await next.PrepareAsync(rowGroup, cancellationToken), cancellationToken);
                     }
                 }
                 catch (Exception error) when (error is not (ExitKitException or OperationCanceledException))
