@@ -6,7 +6,8 @@ namespace ExitKit.Parquet;
 /// <remarks>
 /// Buffers come from <see cref="ArrayPool{T}"/> and go back on <see cref="Dispose"/>: use the values, then dispose, and
 /// keep no span past that. Texts and timestamps are not turned into strings or <see cref="DateTimeOffset"/>s (see
-/// <see cref="TextValues"/> and <see cref="TimestampValues"/>): validating millions of ids must not allocate an object each.
+/// <see cref="TextValues"/>, UTF-8 bytes, and <see cref="TimestampValues"/>, ticks): validating millions of ids must
+/// not allocate an object each.
 /// </remarks>
 public abstract class ColumnValues : IDisposable
 {
@@ -57,37 +58,68 @@ public abstract class ColumnValues : IDisposable
     }
 }
 
-/// <summary>Text values as spans of characters: a dictionary-encoded column shares one copy of each distinct value.</summary>
+/// <summary>Text values as the UTF-8 bytes of the file, one buffer for the row group: no string or array per value.</summary>
 public sealed class TextValues : ColumnValues
 {
-    private ReadOnlyMemory<char>[]? _values;
-    private int[]? _definitions;
-    private readonly int _defined;
+    private byte[]? _bytes;
+    private int[]? _starts;
+    private int[]? _lengths;
 
-    internal TextValues(int rowCount, ReadOnlyMemory<char>[] values, int[]? definitions, int definedLevel) : base(rowCount)
+    /// <param name="rowCount">Rows.</param>
+    /// <param name="bytes">The values' UTF-8 bytes (pooled).</param>
+    /// <param name="starts">Per row, where its value starts in <paramref name="bytes"/> (pooled).</param>
+    /// <param name="lengths">Per row, its value's length in bytes, or -1 for null (pooled).</param>
+    internal TextValues(int rowCount, byte[] bytes, int[] starts, int[] lengths) : base(rowCount)
     {
-        _values = values;
-        _definitions = definitions;
-        _defined = definedLevel;
+        _bytes = bytes;
+        _starts = starts;
+        _lengths = lengths;
     }
 
-    /// <summary>A row's text; empty for a null row (tell the two apart with <see cref="ColumnValues.IsNull"/>).</summary>
-    public ReadOnlySpan<char> this[int row] => _values![row].Span;
+    /// <summary>Texts decoded as characters (by Parquet.Net, for a chunk in a shape <see cref="Utf8ChunkReader"/> leaves
+    /// to it), encoded back to UTF-8.</summary>
+    internal static TextValues FromCharacters(int rowCount, ReadOnlySpan<ReadOnlyMemory<char>> values, Func<int, bool> isNull)
+    {
+        var total = 0;
+        for (var row = 0; row < rowCount; row++)
+        {
+            total += isNull(row) ? 0 : System.Text.Encoding.UTF8.GetByteCount(values[row].Span);
+        }
+        var bytes = ArrayPool<byte>.Shared.Rent(Math.Max(total, 1));
+        var starts = ArrayPool<int>.Shared.Rent(Math.Max(rowCount, 1));
+        var lengths = ArrayPool<int>.Shared.Rent(Math.Max(rowCount, 1));
+        var written = 0;
+        for (var row = 0; row < rowCount; row++)
+        {
+            starts[row] = written;
+            if (isNull(row))
+            {
+                lengths[row] = -1;
+                continue;
+            }
+            lengths[row] = System.Text.Encoding.UTF8.GetBytes(values[row].Span, bytes.AsSpan(written));
+            written += lengths[row];
+        }
+        return new TextValues(rowCount, bytes, starts, lengths);
+    }
+
+    /// <summary>A row's text as UTF-8; empty for a null row (tell the two apart with <see cref="ColumnValues.IsNull"/>).</summary>
+    public ReadOnlySpan<byte> this[int row] => _bytes.AsSpan(_starts![row], Math.Max(_lengths![row], 0));
 
     /// <inheritdoc />
-    public override bool IsNull(int row) => _definitions is not null && _definitions[row] != _defined;
+    public override bool IsNull(int row) => _lengths![row] < 0;
 
     /// <summary>A row's text as a string, or null.</summary>
-    public string? GetString(int row) => IsNull(row) ? null : new string(_values![row].Span);
+    public string? GetString(int row) => IsNull(row) ? null : System.Text.Encoding.UTF8.GetString(this[row]);
 
     /// <inheritdoc />
     public override object? GetValue(int row) => GetString(row);
 
     private protected override void Release()
     {
-        // The spans point at character arrays of the decoder: clear them so a pooled buffer keeps no text alive.
-        Return(ref _values, clear: true);
-        Return(ref _definitions);
+        Return(ref _bytes);
+        Return(ref _starts);
+        Return(ref _lengths);
     }
 }
 

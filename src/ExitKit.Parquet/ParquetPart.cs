@@ -72,26 +72,30 @@ public sealed class ParquetPart : IAsyncDisposable
         };
     }
 
-    private static async Task<TextValues> ReadTextAsync(ParquetRowGroupReader rowGroup, DataField field, int rowCount, CancellationToken cancellationToken)
+    private async Task<TextValues> ReadTextAsync(ParquetRowGroupReader rowGroup, DataField field, int rowCount, CancellationToken cancellationToken)
     {
-        // The raw reader gives each value as characters without making a string of it; a dictionary-encoded column gives
-        // the same characters for every row that holds the same value.
+        if (rowGroup.GetMetadata(field)?.MetaData is { } chunk
+            && await Utf8ChunkReader.TryReadAsync(_input, chunk, field.MaxDefinitionLevel, rowCount, cancellationToken) is { } utf8)
+        {
+            return utf8;
+        }
+        // Any other shape (a dictionary, another encoding, another writer's pages): Parquet.Net's raw reader, which gives
+        // each value as characters, encoded back to UTF-8.
         var values = ArrayPool<ReadOnlyMemory<char>>.Shared.Rent(Math.Max(rowCount, 1));
         var definitions = field.MaxDefinitionLevel > 0 ? ArrayPool<int>.Shared.Rent(Math.Max(rowCount, 1)) : null;
         try
         {
             await rowGroup.ReadRawAsync(field, values.AsMemory(0, rowCount), definitions?.AsMemory(0, rowCount), null, cancellationToken);
             Spread(values, definitions, field.MaxDefinitionLevel, rowCount);
-            return new TextValues(rowCount, values, definitions, field.MaxDefinitionLevel);
+            return TextValues.FromCharacters(rowCount, values, row => definitions is not null && definitions[row] != field.MaxDefinitionLevel);
         }
-        catch
+        finally
         {
             ArrayPool<ReadOnlyMemory<char>>.Shared.Return(values, clearArray: true);
             if (definitions is not null)
             {
                 ArrayPool<int>.Shared.Return(definitions);
             }
-            throw;
         }
     }
 

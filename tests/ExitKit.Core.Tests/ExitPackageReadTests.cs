@@ -65,7 +65,7 @@ public sealed class ExitPackageReadTests : IAsyncLifetime
             for (var index = 0; index < rowGroup.RowCount; index++, row++)
             {
                 Assert.Equal(expected[row][Ordinal("source_id")], ids.GetString(index));
-                Assert.Equal(expected[row][Ordinal("interaction_id")], interactions[index].ToString());
+                Assert.Equal(expected[row][Ordinal("interaction_id")], System.Text.Encoding.UTF8.GetString(interactions[index]));
                 Assert.Equal(expected[row][Ordinal("sent_at")], sentAt.GetValue(index));
             }
             Assert.Equal(expected[row - 1][Ordinal("source_id")], rowGroup.Prepared);

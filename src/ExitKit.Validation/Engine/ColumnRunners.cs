@@ -160,8 +160,16 @@ internal sealed class AllowedValuesRunner(AllowedValuesCheck check) : CheckRunne
 
     private sealed class Finder(AllowedValuesRunner runner) : ChunkConsumer
     {
-        private readonly Dictionary<string, HashSet<string>.AlternateLookup<ReadOnlySpan<char>>> _allowed = runner._check.Values.ToDictionary(
-            pair => pair.Key, pair => pair.Value.ToHashSet(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>(), StringComparer.Ordinal);
+        // The allowed values as hashes of their UTF-8 text, as the key sets hold ids (a false match: 2⁻¹²⁸).
+        private readonly Dictionary<string, HashSet128> _allowed = runner._check.Values.ToDictionary(pair => pair.Key, pair =>
+        {
+            var hashes = new HashSet128();
+            foreach (var value in pair.Value)
+            {
+                hashes.Add(KeySet.Hash(value));
+            }
+            return hashes;
+        }, StringComparer.Ordinal);
 
         public override IEnumerable<string> Columns => runner._check.Values.Keys;
 
@@ -206,12 +214,12 @@ internal sealed class AllowedValuesRunner(AllowedValuesCheck check) : CheckRunne
 
         // Called once a row group, too rarely for tiered compilation to optimise its loop early: compile it optimised at once.
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static List<int> Outside(TextValues values, HashSet<string>.AlternateLookup<ReadOnlySpan<char>> allowed)
+        private static List<int> Outside(TextValues values, HashSet128 allowed)
         {
             var outside = new List<int>();
             for (var row = 0; row < values.RowCount; row++)
             {
-                if (!values.IsNull(row) && !allowed.Contains(values[row]))
+                if (!values.IsNull(row) && !allowed.Contains(KeySet.Hash(values[row])))
                 {
                     outside.Add(row);
                 }

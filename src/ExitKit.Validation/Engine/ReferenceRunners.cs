@@ -48,6 +48,10 @@ internal sealed class ReferenceRunner(ReferenceCheck check) : CheckRunner
 
         public override IEnumerable<KeySet> Needs => [runner._keys];
 
+        // The filters' values as UTF-8, as the rows hold them.
+        private readonly Dictionary<string, byte[][]> _where = runner._check.Where.ToDictionary(
+            pair => pair.Key, pair => pair.Value.Select(System.Text.Encoding.UTF8.GetBytes).ToArray(), StringComparer.Ordinal);
+
         private sealed record Resolution(long Checked, List<int> Flagged);
 
         /// <summary>Resolves a row group's references on a read-ahead thread, once the target key set is complete.</summary>
@@ -62,8 +66,8 @@ internal sealed class ReferenceRunner(ReferenceCheck check) : CheckRunner
             {
                 return null;
             }
-            var filters = new List<(TextValues? Values, IReadOnlyList<string> Allowed)>();
-            foreach (var (column, allowed) in runner._check.Where)
+            var filters = new List<(TextValues? Values, byte[][] Allowed)>();
+            foreach (var (column, allowed) in _where)
             {
                 filters.Add((await chunk.TextAsync(column, cancellationToken), allowed));
             }
@@ -103,7 +107,7 @@ internal sealed class ReferenceRunner(ReferenceCheck check) : CheckRunner
         /// <summary>Counts the references checked and lists the rows that do not resolve (all of them while the keys are incomplete).</summary>
         // Called once a row group, too rarely for tiered compilation to optimise its loop early: compile it optimised at once.
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static long Resolve(TextValues values, List<(TextValues? Values, IReadOnlyList<string> Allowed)> filters, KeySet keys, List<int> flagged)
+        private static long Resolve(TextValues values, List<(TextValues? Values, byte[][] Allowed)> filters, KeySet keys, List<int> flagged)
         {
             long checkedRows = 0;
             var complete = keys.Complete;
@@ -122,7 +126,7 @@ internal sealed class ReferenceRunner(ReferenceCheck check) : CheckRunner
             return checkedRows;
         }
 
-        private static bool Matches(List<(TextValues? Values, IReadOnlyList<string> Allowed)> filters, int row)
+        private static bool Matches(List<(TextValues? Values, byte[][] Allowed)> filters, int row)
         {
             foreach (var (values, allowed) in filters)
             {
@@ -134,7 +138,7 @@ internal sealed class ReferenceRunner(ReferenceCheck check) : CheckRunner
             return true;
         }
 
-        private static bool Contains(IReadOnlyList<string> allowed, ReadOnlySpan<char> value)
+        private static bool Contains(byte[][] allowed, ReadOnlySpan<byte> value)
         {
             foreach (var candidate in allowed)
             {

@@ -68,7 +68,7 @@ internal abstract class ChunkConsumer
 }
 
 /// <summary>
-/// The distinct values of some columns of a table, as 128-bit XxHash values of their UTF-16 text in a
+/// The distinct values of some columns of a table, as 128-bit XxHash values of their UTF-8 text in a
 /// <see cref="HashSet128"/>: 21 to 43 bytes a distinct value, so 10 million ids take 210–430 MB (the id strings
 /// themselves would take 2–4 times that). Two different ids share a hash with probability about n²/2¹²⁹: negligible.
 /// </summary>
@@ -81,16 +81,30 @@ internal sealed class KeySet(TableSchema table, IReadOnlyList<string> columns)
     public bool Complete { get; set; }
     public long Count => _hashes.Count;
 
-    public void Add(ReadOnlySpan<char> value) => _hashes.Add(Hash(value));
-
     public void Add(UInt128 hash) => _hashes.Add(hash);
 
     /// <summary>Sizes the set for a table's row count once, instead of growing it (and copying it) about twenty times.</summary>
     public void Expect(long rows) => _hashes.EnsureCapacity((int)Math.Min(rows, Array.MaxLength / 2));
 
-    public bool Contains(ReadOnlySpan<char> value) => _hashes.Contains(Hash(value));
+    public bool Contains(ReadOnlySpan<byte> utf8) => _hashes.Contains(Hash(utf8));
 
-    internal static UInt128 Hash(ReadOnlySpan<char> value) => XxHash128.HashToUInt128(MemoryMarshal.AsBytes(value));
+    public bool Contains(string value) => _hashes.Contains(Hash(value));
+
+    internal static UInt128 Hash(ReadOnlySpan<byte> utf8) => XxHash128.HashToUInt128(utf8);
+
+    internal static UInt128 Hash(string value)
+    {
+        var length = Encoding.UTF8.GetByteCount(value);
+        var rented = length > 512 ? System.Buffers.ArrayPool<byte>.Shared.Rent(length) : null;
+        var utf8 = rented is null ? stackalloc byte[length] : rented.AsSpan(0, length);
+        Encoding.UTF8.GetBytes(value, utf8);
+        var hash = Hash(utf8);
+        if (rented is not null)
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
+        return hash;
+    }
 
     public string Describe() => string.Join(" or ", Columns.Select(column => $"{Table.Name}.{column}"));
 }
@@ -394,7 +408,9 @@ internal sealed class FileIndex
         return index;
     }
 
-    public bool Contains(ReadOnlySpan<char> path) => _paths.Contains(KeySet.Hash(path.TrimStart('/')));
+    public bool Contains(ReadOnlySpan<byte> utf8Path) => _paths.Contains(KeySet.Hash(utf8Path.TrimStart((byte)'/')));
+
+    public bool Contains(string path) => _paths.Contains(KeySet.Hash(path.TrimStart('/')));
 }
 
 internal static class Glob
