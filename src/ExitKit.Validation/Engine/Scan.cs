@@ -1,6 +1,5 @@
 using System.IO.Hashing;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Text;
 using ExitKit.Packaging;
 using ExitKit.Parquet;
