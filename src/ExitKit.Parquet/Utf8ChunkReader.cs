@@ -7,8 +7,9 @@ namespace ExitKit.Parquet;
 
 /// <summary>
 /// Reads a text column chunk as the UTF-8 bytes the file holds, without a character array or string per value, for the
-/// one shape ExitKit writes: a flat column, PLAIN-encoded in version-1 data pages, Zstandard-compressed or not, no
-/// dictionary. Any other shape is left to Parquet.Net (the caller falls back when this returns null).
+/// one shape ExitKit writes: a flat column, PLAIN-encoded in one version-1 data page, Zstandard-compressed or not, no
+/// dictionary. Any other shape (several pages a chunk among them: ExitKit's writer makes one, and a reader of several is
+/// not tested) is left to Parquet.Net: the caller falls back when this returns null.
 /// </summary>
 /// <remarks>
 /// Parquet.Net 6.1 decodes every BYTE_ARRAY value into a new array (<c>char[]</c> or <c>byte[]</c>), which at millions
@@ -71,7 +72,7 @@ internal static class Utf8ChunkReader
             var header = new ThriftReader(raw[position..]);
             if (!PageHeaderOf(ref header, out var page) || page.Type != DataPage || page.Encoding != (int)Encoding.PLAIN
                 || (maxDefinitionLevel > 0 && page.DefinitionLevelEncoding != (int)Encoding.RLE)
-                || page.Values <= 0 || row + page.Values > rowCount)
+                || page.Values != rowCount)
             {
                 return false;
             }

@@ -151,8 +151,12 @@ public sealed class ParquetRoundTripTests : IDisposable
     [InlineData("dictionary")]
     [InlineData("snappy")]
     [InlineData("duckdb")]
+    [InlineData("duckdb-zstd")]
     public async Task Part_reader_gives_the_texts_of_other_shapes_of_file(string shape)
     {
+        // DuckDB with Zstandard writes unique texts PLAIN in several pages a chunk: the part reader's own path, on
+        // another writer's pages.
+        var rows = shape == "duckdb-zstd" ? 200_000 : 3_000;
         // ExitKit writes plain, Zstandard-compressed pages, which the part reader decodes itself; a dictionary, another
         // codec or another writer's pages go through Parquet.Net. Both must give the same texts.
         var path = Path.Combine(_folder, $"{shape}.parquet");
@@ -161,17 +165,17 @@ public sealed class ParquetRoundTripTests : IDisposable
             new ColumnSchema("source_id", ColumnType.Text, true, "id"),
             new ColumnSchema("code", ColumnType.Text, false, "code"),
         ]);
-        string Id(int index) => $"id-{index:D5}-é";
+        string Id(int index) => $"id-{index:D6}-é";
         string? Code(int index) => index % 5 == 0 ? null : $"c{index % 3}";
-        if (shape == "duckdb")
+        if (shape.StartsWith("duckdb", StringComparison.Ordinal))
         {
             using var connection = new DuckDBConnection("DataSource=:memory:");
             connection.Open();
             using var command = connection.CreateCommand();
             command.CommandText = $"""
-                COPY (SELECT 'id-' || lpad(i::VARCHAR, 5, '0') || '-é' AS source_id,
+                COPY (SELECT 'id-' || lpad(i::VARCHAR, 6, '0') || '-é' AS source_id,
                              CASE WHEN i % 5 = 0 THEN NULL ELSE 'c' || (i % 3)::VARCHAR END AS code
-                      FROM range(3000) t(i) ORDER BY i) TO '{path}' (FORMAT parquet, ROW_GROUP_SIZE 1000)
+                      FROM range({rows}) t(i) ORDER BY i) TO '{path}' (FORMAT parquet, ROW_GROUP_SIZE {rows / 3}{(shape == "duckdb-zstd" ? ", COMPRESSION zstd" : "")})
                 """;
             command.ExecuteNonQuery();
         }
@@ -216,7 +220,7 @@ public sealed class ParquetRoundTripTests : IDisposable
                 Assert.Equal(Code(index) is null, codes.IsNull(row));
             }
         }
-        Assert.Equal(3000, index);
+        Assert.Equal(rows, index);
     }
 
     [Theory]
