@@ -50,25 +50,6 @@ public static class ParquetPartReader
         }
     }
 
-    /// <summary>Null counts of some columns per row group, from the column chunks' statistics, without decoding any value.</summary>
-    /// <returns>Per row group its rows and, per requested column, the null count, or null where the file records none.</returns>
-    public static async IAsyncEnumerable<(int RowCount, long?[] Nulls)> ReadNullCountsAsync(Stream input, IReadOnlyList<string> columns,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        await using var reader = await ParquetReader.CreateAsync(input, leaveStreamOpen: true, cancellationToken: cancellationToken);
-        var fields = columns.Select(name => reader.Schema.Fields.FirstOrDefault(field => field.Name == name) as DataField).ToArray();
-        for (var index = 0; index < reader.RowGroupCount; index++)
-        {
-            using var rowGroup = reader.OpenRowGroupReader(index);
-            var nulls = new long?[fields.Length];
-            for (var position = 0; position < fields.Length; position++)
-            {
-                nulls[position] = fields[position] is { } field ? rowGroup.GetStatistics(field)?.NullCount : null;
-            }
-            yield return (checked((int)rowGroup.RowCount), nulls);
-        }
-    }
-
     /// <summary>Reads whole rows of a part, in column order of the table, for import and tests.</summary>
     public static async IAsyncEnumerable<object?[]> ReadRowsAsync(Stream input, TableSchema table,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -88,7 +69,7 @@ public static class ParquetPartReader
         }
     }
 
-    private static async Task<Array> ReadColumnAsync(ParquetRowGroupReader rowGroup, ColumnSchema column, Field field, int rowCount,
+    internal static async Task<Array> ReadColumnAsync(ParquetRowGroupReader rowGroup, ColumnSchema column, Field field, int rowCount,
         CancellationToken cancellationToken)
     {
         switch (column.Type)

@@ -61,7 +61,16 @@ switch (mode)
         await ImportBenchmark.ReadAllAsync(args[1]);
         break;
     case "validate":
-        await SourceBenchmarks.ValidateAsync(args.Length > 1 ? int.Parse(args[1], invariant) : 1_000_000, args.Length > 2 ? args[2] : "manifests/examples/demo.schedule.yaml");
+        // validate [N] [SCHEDULE] [RUNS]
+        await SourceBenchmarks.ValidateAsync(args.Length > 1 ? int.Parse(args[1], invariant) : 1_000_000, args.Length > 2 ? args[2] : "manifests/examples/demo.schedule.yaml",
+            args.Length > 3 ? int.Parse(args[3], invariant) : 2);
+        break;
+    case "validate-once":
+        // Child processes of validate: one side each, figures as JSON.
+        Console.WriteLine(JsonSerializer.Serialize(await SourceBenchmarks.ValidateOnceAsync(args[1], args[2])));
+        break;
+    case "duckdb-validate-once":
+        Console.WriteLine(JsonSerializer.Serialize(SourceBenchmarks.DuckDbOnce(args[1])));
         break;
     default:
         Console.WriteLine("""
@@ -75,7 +84,8 @@ switch (mode)
                                         the connector alone, then the export
               import [N] [sqlite|postgresql|both]
                                         import an N-interaction sample package into SQLite and/or PostgreSQL (EXITKIT_TEST_POSTGRES), then read back
-              validate [N] [SCHEDULE]   validate an N-interaction sample package; DuckDB computing the same aggregates
+              validate [N] [SCHEDULE] [RUNS]  validate an N-interaction sample package, and DuckDB computing the same
+                                        aggregates, each in a process of its own, RUNS times (2): time, CPU time, peak RSS
               blob [N ...] [--container URL]  export to Azure Blob Storage (Azurite of EXITKIT_TEST_AZURITE by default)
                                         and to local disk: time, rows/s, verify time
             """);

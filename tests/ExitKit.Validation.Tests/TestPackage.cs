@@ -199,13 +199,13 @@ internal sealed class CountingContent(IPackageContent inner, Func<ExitKit.Packag
 
     public IPackageStore Store => inner.Store;
 
-    public async IAsyncEnumerable<ColumnChunk> ReadColumnsAsync(string table, IReadOnlyList<string> columns,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<ExitKit.Packaging.PackageRowGroup> ReadRowGroupsAsync(string table, IReadOnlyList<string> readAhead,
+        Func<ExitKit.Packaging.PackageRowGroup, CancellationToken, ValueTask>? prepare = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         Reads[table] = Reads.GetValueOrDefault(table) + 1;
-        await foreach (var chunk in inner.ReadColumnsAsync(table, columns, cancellationToken))
+        await foreach (var rowGroup in inner.ReadRowGroupsAsync(table, readAhead, prepare, cancellationToken))
         {
-            yield return chunk;
+            yield return rowGroup;
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using System.Text.Json;
 using ExitKit.Parquet;
 using ExitKit.Schema;
@@ -74,18 +75,121 @@ public sealed class ExitPackage
         }
     }
 
-    /// <summary>Null counts of some columns per row group, from Parquet statistics (null where a file records none).</summary>
-    public async IAsyncEnumerable<(int RowCount, long?[] Nulls)> ReadNullCountsAsync(string table, IReadOnlyList<string> columns,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Reads a table row group by row group, in order, with <paramref name="readAhead"/> columns of the next row groups
+    /// read on <paramref name="readers"/> threads while the caller works on the current one; other columns are read
+    /// when the caller asks the row group for them.
+    /// </summary>
+    /// <remarks>
+    /// Each reader thread has its own stream on each part, so a local package is read on every core. At most about
+    /// 2 × <paramref name="readers"/> + 1 row groups are held at once, each disposed when the caller moves on: memory
+    /// does not grow with the table. <paramref name="prepare"/> runs on the reader threads, on several row groups at
+    /// once and in no particular order, before a row group is handed over: work that needs no other row group (hashing,
+    /// counting) belongs there, and its result in <see cref="PackageRowGroup.Prepared"/>.
+    /// </remarks>
+    /// <param name="table">A table of the package.</param>
+    /// <param name="readAhead">Columns every row group will need (a column a part lacks is skipped).</param>
+    /// <param name="readers">Threads that read ahead; 1 reads ahead on one thread.</param>
+    /// <param name="prepare">Work on each row group on the reader threads; it may read more columns.</param>
+    /// <param name="cancellationToken">Stops the read.</param>
+    /// <exception cref="ExitKitException">The package has no such table.</exception>
+    public async IAsyncEnumerable<PackageRowGroup> ReadRowGroupsAsync(string table, IReadOnlyList<string> readAhead, int readers = 1,
+        Func<PackageRowGroup, CancellationToken, ValueTask>? prepare = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var (_, entry) = Resolve(table);
-        foreach (var file in entry.Files)
+        ArgumentOutOfRangeException.ThrowIfLessThan(readers, 1);
+        var (schema, entry) = Resolve(table);
+        var parts = entry.Files.Select(file => file.Path).ToList();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        await using var later = new PartReaders(OpenSeekableAsync, schema);
+        // Row group n is read by reader n mod readers into its own one-slot channel, so taking the channels in turn gives
+        // the row groups in file order however the readers race.
+        var channels = Enumerable.Range(0, readers)
+            .Select(_ => Channel.CreateBounded<PackageRowGroup>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true }))
+            .ToArray();
+        var tasks = channels.Select((channel, reader) => Task.Run(() => ReadAheadAsync(schema, parts, readAhead, prepare, reader, readers, later, channel.Writer, stop.Token), CancellationToken.None))
+            .ToArray();
+        try
         {
-            await using var stream = await OpenSeekableAsync(file.Path, cancellationToken);
-            await foreach (var counts in ParquetPartReader.ReadNullCountsAsync(stream, columns, cancellationToken))
+            for (var next = 0; ; next++)
             {
-                yield return counts;
+                var channel = channels[next % readers].Reader;
+                if (!await channel.WaitToReadAsync(cancellationToken) || !channel.TryRead(out var rowGroup))
+                {
+                    break;
+                }
+                try
+                {
+                    yield return rowGroup;
+                }
+                finally
+                {
+                    rowGroup.Dispose();
+                }
             }
+        }
+        finally
+        {
+            // The readers end by completing their channels (with any failure), never by throwing.
+            await stop.CancelAsync();
+            await Task.WhenAll(tasks);
+            foreach (var channel in channels)
+            {
+                while (channel.Reader.TryRead(out var unread))
+                {
+                    unread.Dispose();
+                }
+            }
+        }
+    }
+
+    private async Task ReadAheadAsync(TableSchema schema, IReadOnlyList<string> parts, IReadOnlyList<string> readAhead,
+        Func<PackageRowGroup, CancellationToken, ValueTask>? prepare, int reader, int readers, PartReaders later, ChannelWriter<PackageRowGroup> output,
+        CancellationToken cancellationToken)
+    {
+        Exception? failure = null;
+        try
+        {
+            var number = 0;
+            foreach (var path in parts)
+            {
+                await using var part = await ParquetPart.OpenAsync(await OpenSeekableAsync(path, cancellationToken), schema, cancellationToken);
+                var columns = schema.Columns.Select(column => column.Name).Where(part.HasColumn).ToList();
+                for (var index = 0; index < part.RowGroupCount; index++, number++)
+                {
+                    if (number % readers != reader)
+                    {
+                        continue;
+                    }
+                    var nullCounts = columns.ToDictionary(column => column, column => part.NullCount(index, column), StringComparer.Ordinal);
+                    var rowGroup = new PackageRowGroup(path, index, part.RowCount(index), nullCounts, (_, _) => ValueTask.FromResult(part));
+                    try
+                    {
+                        foreach (var column in readAhead.Where(part.HasColumn))
+                        {
+                            rowGroup.Add(column, await part.ReadAsync(index, column, cancellationToken));
+                        }
+                        if (prepare is not null)
+                        {
+                            await prepare(rowGroup, cancellationToken);
+                        }
+                        rowGroup.HandOver(later.OpenAsync);
+                        await output.WriteAsync(rowGroup, cancellationToken);
+                    }
+                    catch
+                    {
+                        rowGroup.Dispose();
+                        throw;
+                    }
+                }
+            }
+        }
+        catch (Exception error)
+        {
+            failure = error;
+        }
+        finally
+        {
+            output.TryComplete(failure);
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using ExitKit.Packaging;
 using ExitKit.Storage;
 
@@ -30,31 +29,8 @@ public sealed class ExitPackageContent(ExitPackage package) : IPackageContent
     public IPackageStore Store => package.Store;
 
     /// <inheritdoc />
-    public async Task<IReadOnlyDictionary<string, long>?> CountNullsFromStatisticsAsync(string table, IReadOnlyList<string> columns,
-        CancellationToken cancellationToken = default)
-    {
-        var totals = new long[columns.Count];
-        await foreach (var (_, nulls) in package.ReadNullCountsAsync(table, columns, cancellationToken))
-        {
-            for (var position = 0; position < nulls.Length; position++)
-            {
-                if (nulls[position] is not { } count)
-                {
-                    return null;
-                }
-                totals[position] += count;
-            }
-        }
-        return columns.Select((column, position) => (column, position)).ToDictionary(pair => pair.column, pair => totals[pair.position], StringComparer.Ordinal);
-    }
-
-    /// <inheritdoc />
-    public async IAsyncEnumerable<ColumnChunk> ReadColumnsAsync(string table, IReadOnlyList<string> columns,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        await foreach (var batch in package.ReadColumnsAsync(table, columns, cancellationToken))
-        {
-            yield return new ColumnChunk(batch.RowCount, batch.Columns);
-        }
-    }
+    /// <remarks>Reads ahead on one thread per core (at most four), as an analytical engine would.</remarks>
+    public IAsyncEnumerable<PackageRowGroup> ReadRowGroupsAsync(string table, IReadOnlyList<string> readAhead,
+        Func<PackageRowGroup, CancellationToken, ValueTask>? prepare = null, CancellationToken cancellationToken = default) =>
+        package.ReadRowGroupsAsync(table, readAhead, Math.Clamp(Environment.ProcessorCount, 1, 4), prepare, cancellationToken);
 }

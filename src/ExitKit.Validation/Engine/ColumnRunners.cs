@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using ExitKit.Parquet;
 using ExitKit.Validation.Checks;
 using ExitKit.Validation.Reports;
 using ExitKit.Validation.Schedules;
@@ -6,25 +8,37 @@ using static ExitKit.Validation.Checks.Wording;
 namespace ExitKit.Validation.Engine;
 
 /// <summary>Counts nulls of some columns and keeps a few ids of the rows that have them.</summary>
+/// <remarks>Reads a column only in a row group whose statistics do not already say it has no null.</remarks>
 internal sealed class NullFinder(IReadOnlyList<string> columns) : ChunkConsumer
 {
     public Dictionary<string, long> Nulls { get; } = columns.ToDictionary(column => column, _ => 0L, StringComparer.Ordinal);
     public Dictionary<string, Examples> Rows { get; } = columns.ToDictionary(column => column, _ => new Examples(), StringComparer.Ordinal);
 
-    public override IEnumerable<string> Columns => [.. columns, "source_id"];
+    public override IEnumerable<string> Columns => [];
 
-    public override void Consume(Chunk chunk)
+    public override async ValueTask ConsumeAsync(Chunk chunk, CancellationToken cancellationToken)
     {
-        var ids = chunk.Text("source_id");
         foreach (var column in columns)
         {
-            var values = chunk[column];
+            var known = chunk.KnownNulls(column);
+            if (known == 0)
+            {
+                continue;
+            }
+            var examples = Rows[column];
+            if (known is { } nulls && examples.Full)
+            {
+                Nulls[column] += nulls;
+                continue;
+            }
+            var values = await chunk.ValuesAsync(column, cancellationToken);
+            var ids = await chunk.IdsAsync(cancellationToken);
             for (var row = 0; row < chunk.RowCount; row++)
             {
-                if (values is null || values.GetValue(row) is null)
+                if (values is null || values.IsNull(row))
                 {
                     Nulls[column]++;
-                    Rows[column].Add(ids?[row]);
+                    examples.Add(ids?.GetString(row));
                 }
             }
         }
@@ -51,7 +65,7 @@ internal sealed class RequiredRunner(RequiredColumnsCheck check) : CheckRunner
             return Task.FromResult(MissingTable(check, _scan));
         }
         var noun = Noun(check.Table);
-        var absent = check.Columns.Where(_scan.MissingColumns.Contains).ToList();
+        var absent = check.Columns.Where(_scan.Lacks).ToList();
         var lacking = check.Columns.Where(column => !absent.Contains(column) && _finder.Nulls[column] > 0).ToList();
         var figures = new Dictionary<string, object?>
         {
@@ -146,34 +160,71 @@ internal sealed class AllowedValuesRunner(AllowedValuesCheck check) : CheckRunne
 
     private sealed class Finder(AllowedValuesRunner runner) : ChunkConsumer
     {
-        private readonly Dictionary<string, HashSet<string>> _allowed = runner._check.Values.ToDictionary(
-            pair => pair.Key, pair => pair.Value.ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
-
-        public override IEnumerable<string> Columns => [.. runner._check.Values.Keys, "source_id"];
-
-        public override void Consume(Chunk chunk)
+        // The allowed values as hashes of their UTF-8 text, as the key sets hold ids (a false match: 2⁻¹²⁸).
+        private readonly Dictionary<string, HashSet128> _allowed = runner._check.Values.ToDictionary(pair => pair.Key, pair =>
         {
-            var ids = chunk.Text("source_id");
+            var hashes = new HashSet128();
+            foreach (var value in pair.Value)
+            {
+                hashes.Add(KeySet.Hash(value));
+            }
+            return hashes;
+        }, StringComparer.Ordinal);
+
+        public override IEnumerable<string> Columns => runner._check.Values.Keys;
+
+        /// <summary>Finds the rows outside the lists on a read-ahead thread.</summary>
+        public override async ValueTask<object?> PrepareAsync(Chunk chunk, CancellationToken cancellationToken)
+        {
+            var outside = new Dictionary<string, List<int>>(StringComparer.Ordinal);
             foreach (var (column, allowed) in _allowed)
             {
-                if (chunk.Text(column) is not { } values)
+                if (await chunk.TextAsync(column, cancellationToken) is { } values)
+                {
+                    outside[column] = Outside(values, allowed);
+                }
+            }
+            return outside;
+        }
+
+        public override async ValueTask ConsumeAsync(Chunk chunk, CancellationToken cancellationToken)
+        {
+            var prepared = (Dictionary<string, List<int>>)(chunk.PreparedFor(this) ?? await PrepareAsync(chunk, cancellationToken))!;
+            foreach (var (column, outside) in prepared)
+            {
+                if (outside.Count == 0)
                 {
                     continue;
                 }
-                for (var row = 0; row < values.Length; row++)
+                var values = (await chunk.TextAsync(column, cancellationToken))!;
+                var ids = runner._rows[column].Full ? null : await chunk.IdsAsync(cancellationToken);
+                foreach (var row in outside)
                 {
-                    if (values[row] is { } value && !allowed.Contains(value))
+                    runner._outsideRows[column]++;
+                    runner._rows[column].Add(ids?.GetString(row));
+                    var counts = runner._outside[column];
+                    var value = values.GetString(row)!;
+                    if (counts.ContainsKey(value) || counts.Count < DistinctCap)
                     {
-                        runner._outsideRows[column]++;
-                        runner._rows[column].Add(ids?[row]);
-                        var counts = runner._outside[column];
-                        if (counts.ContainsKey(value) || counts.Count < DistinctCap)
-                        {
-                            counts[value] = counts.GetValueOrDefault(value) + 1;
-                        }
+                        counts[value] = counts.GetValueOrDefault(value) + 1;
                     }
                 }
             }
+        }
+
+        // Called once a row group, too rarely for tiered compilation to optimise its loop early: compile it optimised at once.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static List<int> Outside(TextValues values, HashSet128 allowed)
+        {
+            var outside = new List<int>();
+            for (var row = 0; row < values.RowCount; row++)
+            {
+                if (!values.IsNull(row) && !allowed.Contains(KeySet.Hash(values[row])))
+                {
+                    outside.Add(row);
+                }
+            }
+            return outside;
         }
     }
 
@@ -184,7 +235,7 @@ internal sealed class AllowedValuesRunner(AllowedValuesCheck check) : CheckRunne
         {
             return Task.FromResult(MissingTable(_check, _scan));
         }
-        var absent = _check.Values.Keys.Where(_scan.MissingColumns.Contains).ToList();
+        var absent = _check.Values.Keys.Where(_scan.Lacks).ToList();
         var figures = new Dictionary<string, object?>
         {
             ["rows"] = _scan.Rows, ["absentColumns"] = absent,

@@ -30,27 +30,28 @@ internal sealed class FormatRunner(FormatCheck check) : CheckRunner
     {
         public override IEnumerable<string> Columns => ["format", "artefact_path", "source_id"];
 
-        public override void Consume(Chunk chunk)
+        public override async ValueTask ConsumeAsync(Chunk chunk, CancellationToken cancellationToken)
         {
-            var formats = chunk.Text("format");
-            var paths = chunk.Text("artefact_path");
-            var ids = chunk.Text("source_id");
+            // Model files are a handful of rows: every row's id is kept for the file checks after the scan.
+            var formats = await chunk.TextAsync("format", cancellationToken);
+            var paths = await chunk.TextAsync("artefact_path", cancellationToken);
+            var ids = await chunk.IdsAsync(cancellationToken);
             for (var row = 0; row < chunk.RowCount; row++)
             {
                 runner._rows++;
-                var format = formats?[row];
+                var format = formats?.GetString(row);
                 if (!string.Equals(format, runner._check.Format, StringComparison.OrdinalIgnoreCase))
                 {
                     runner._otherFormat++;
-                    runner._otherRows.Add($"{ids?[row]} ({format ?? "no format"})");
+                    runner._otherRows.Add($"{ids?.GetString(row)} ({format ?? "no format"})");
                 }
-                if (paths?[row] is not { } path)
+                if (paths?.GetString(row) is not { } path)
                 {
                     runner._notKept++;
                 }
                 else if (runner._files.Count < RowCap)
                 {
-                    runner._files.Add((ids?[row], path));
+                    runner._files.Add((ids?.GetString(row), path));
                 }
             }
         }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using ExitKit.Parquet;
 using ExitKit.Schema;
 using ExitKit.Validation.Checks;
 using ExitKit.Validation.Reports;
@@ -42,36 +44,110 @@ internal sealed class ReferenceRunner(ReferenceCheck check) : CheckRunner
 
     private sealed class Resolver(ReferenceRunner runner) : ChunkConsumer
     {
-        public override IEnumerable<string> Columns => [runner._check.FromColumn, "source_id", .. runner._check.Where.Keys];
+        public override IEnumerable<string> Columns => [runner._check.FromColumn, .. runner._check.Where.Keys];
 
         public override IEnumerable<KeySet> Needs => [runner._keys];
 
-        public override void Consume(Chunk chunk)
+        // The filters' values as UTF-8, as the rows hold them.
+        private readonly Dictionary<string, byte[][]> _where = runner._check.Where.ToDictionary(
+            pair => pair.Key, pair => pair.Value.Select(System.Text.Encoding.UTF8.GetBytes).ToArray(), StringComparer.Ordinal);
+
+        private sealed record Resolution(long Checked, List<int> Flagged);
+
+        /// <summary>Resolves a row group's references on a read-ahead thread, once the target key set is complete.</summary>
+        public override async ValueTask<object?> PrepareAsync(Chunk chunk, CancellationToken cancellationToken) =>
+            runner._keys.Complete ? await ResolveAsync(chunk, cancellationToken) : null;
+
+        // The rows that need a second look (unresolved, or waiting for their own table's key set) are few in a good
+        // package: find them in a tight loop, and read row ids in order only if there is an example to give.
+        private async ValueTask<Resolution?> ResolveAsync(Chunk chunk, CancellationToken cancellationToken)
         {
-            var values = chunk.Text(runner._check.FromColumn);
-            if (values is null)
+            if (await chunk.TextAsync(runner._check.FromColumn, cancellationToken) is not { } values)
+            {
+                return null;
+            }
+            var filters = new List<(TextValues? Values, byte[][] Allowed)>();
+            foreach (var (column, allowed) in _where)
+            {
+                filters.Add((await chunk.TextAsync(column, cancellationToken), allowed));
+            }
+            var flagged = new List<int>();
+            return new Resolution(Resolve(values, filters, runner._keys, flagged), flagged);
+        }
+
+        public override async ValueTask ConsumeAsync(Chunk chunk, CancellationToken cancellationToken)
+        {
+            var resolution = chunk.PreparedFor(this) as Resolution ?? await ResolveAsync(chunk, cancellationToken);
+            if (resolution is null || await chunk.TextAsync(runner._check.FromColumn, cancellationToken) is not { } values)
             {
                 return;
             }
-            var ids = chunk.Text("source_id");
-            var filters = runner._check.Where.Select(pair => (Values: chunk.Text(pair.Key), Allowed: pair.Value)).ToList();
-            for (var row = 0; row < values.Length; row++)
+            runner._checked += resolution.Checked;
+            var flagged = resolution.Flagged;
+            if (flagged.Count == 0)
             {
-                if (values[row] is not { } value || !filters.All(filter => filter.Values?[row] is { } actual && filter.Allowed.Contains(actual)))
+                return;
+            }
+            var ids = runner._keys.Complete && runner._rows.Full ? null : await chunk.IdsAsync(cancellationToken);
+            foreach (var row in flagged)
+            {
+                if (!runner._keys.Complete)
+                {
+                    var value = values.GetString(row)!;
+                    var pending = runner._pending.GetValueOrDefault(value);
+                    runner._pending[value] = (pending.Rows + 1, pending.FirstRow ?? ids?.GetString(row));
+                }
+                else
+                {
+                    runner.Unresolved(values.GetString(row)!, 1, ids?.GetString(row));
+                }
+            }
+        }
+
+        /// <summary>Counts the references checked and lists the rows that do not resolve (all of them while the keys are incomplete).</summary>
+        // Called once a row group, too rarely for tiered compilation to optimise its loop early: compile it optimised at once.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static long Resolve(TextValues values, List<(TextValues? Values, byte[][] Allowed)> filters, KeySet keys, List<int> flagged)
+        {
+            long checkedRows = 0;
+            var complete = keys.Complete;
+            for (var row = 0; row < values.RowCount; row++)
+            {
+                if (values.IsNull(row) || (filters.Count > 0 && !Matches(filters, row)))
                 {
                     continue;
                 }
-                runner._checked++;
-                if (!runner._keys.Complete)
+                checkedRows++;
+                if (!complete || !keys.Contains(values[row]))
                 {
-                    var pending = runner._pending.GetValueOrDefault(value);
-                    runner._pending[value] = (pending.Rows + 1, pending.FirstRow ?? ids?[row]);
-                }
-                else if (!runner._keys.Contains(value))
-                {
-                    runner.Unresolved(value, 1, ids?[row]);
+                    flagged.Add(row);
                 }
             }
+            return checkedRows;
+        }
+
+        private static bool Matches(List<(TextValues? Values, byte[][] Allowed)> filters, int row)
+        {
+            foreach (var (values, allowed) in filters)
+            {
+                if (values is null || values.IsNull(row) || !Contains(allowed, values[row]))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private static bool Contains(byte[][] allowed, ReadOnlySpan<byte> value)
+        {
+            foreach (var candidate in allowed)
+            {
+                if (value.SequenceEqual(candidate))
+                {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 
@@ -140,25 +216,33 @@ internal sealed class ArtefactsRunner(ArtefactsCheck check) : CheckRunner
 
     private sealed class Finder(ArtefactsRunner runner) : ChunkConsumer
     {
-        public override IEnumerable<string> Columns => ["artefact_path", "source_id"];
+        public override IEnumerable<string> Columns => ["artefact_path"];
 
-        public override void Consume(Chunk chunk)
+        public override async ValueTask ConsumeAsync(Chunk chunk, CancellationToken cancellationToken)
         {
-            var paths = chunk.Text("artefact_path");
-            var ids = chunk.Text("source_id");
+            var paths = await chunk.TextAsync("artefact_path", cancellationToken);
             var files = runner._plan.Files!;
+            TextValues? ids = null;
             for (var row = 0; row < chunk.RowCount; row++)
             {
                 runner._rows++;
-                if (paths?[row] is not { } path)
+                if (paths is null || paths.IsNull(row))
                 {
                     runner._notRetrieved++;
-                    runner._notRetrievedRows.Add(ids?[row]);
+                    if (!runner._notRetrievedRows.Full)
+                    {
+                        ids ??= await chunk.IdsAsync(cancellationToken);
+                        runner._notRetrievedRows.Add(ids?.GetString(row));
+                    }
                 }
-                else if (!files.Contains(path))
+                else if (!files.Contains(paths[row]))
                 {
                     runner._missing++;
-                    runner._missingFiles.Add($"{path} (row {ids?[row]})");
+                    if (!runner._missingFiles.Full)
+                    {
+                        ids ??= await chunk.IdsAsync(cancellationToken);
+                        runner._missingFiles.Add($"{paths.GetString(row)} (row {ids?.GetString(row)})");
+                    }
                 }
             }
         }
@@ -215,10 +299,10 @@ internal sealed class LocalesRunner(LocalesCheck check) : CheckRunner
     {
         public override IEnumerable<string> Columns => ["article_id", "locale"];
 
-        public override void Consume(Chunk chunk)
+        public override async ValueTask ConsumeAsync(Chunk chunk, CancellationToken cancellationToken)
         {
-            var articles = chunk.Text("article_id");
-            var locales = chunk.Text("locale");
+            var articles = await chunk.TextAsync("article_id", cancellationToken);
+            var locales = await chunk.TextAsync("locale", cancellationToken);
             if (articles is null)
             {
                 return;
@@ -226,11 +310,11 @@ internal sealed class LocalesRunner(LocalesCheck check) : CheckRunner
             var required = runner._check.Locales;
             for (var row = 0; row < chunk.RowCount; row++)
             {
-                if (articles[row] is not { } article)
+                if (articles.GetString(row) is not { } article)
                 {
                     continue;
                 }
-                var bit = locales?[row] is { } locale ? IndexOf(required, locale) : -1;
+                var bit = locales?.GetString(row) is { } locale ? IndexOf(required, locale) : -1;
                 runner._articles[article] = runner._articles.GetValueOrDefault(article) | (bit < 0 ? 0UL : 1UL << bit);
             }
         }
@@ -309,24 +393,32 @@ internal sealed class OriginalsRunner(OriginalsCheck check) : CheckRunner
 
     private sealed class Finder(OriginalsRunner runner) : ChunkConsumer
     {
-        public override IEnumerable<string> Columns => ["original_path", "source_id"];
+        public override IEnumerable<string> Columns => ["original_path"];
 
-        public override void Consume(Chunk chunk)
+        public override async ValueTask ConsumeAsync(Chunk chunk, CancellationToken cancellationToken)
         {
-            var paths = chunk.Text("original_path");
-            var ids = chunk.Text("source_id");
+            var paths = await chunk.TextAsync("original_path", cancellationToken);
+            TextValues? ids = null;
             for (var row = 0; row < chunk.RowCount; row++)
             {
                 runner._flowRows++;
-                if (paths?[row] is not { } path)
+                if (paths is null || paths.IsNull(row))
                 {
                     runner._unlinkedCount++;
-                    runner._unlinked.Add(ids?[row]);
+                    if (!runner._unlinked.Full)
+                    {
+                        ids ??= await chunk.IdsAsync(cancellationToken);
+                        runner._unlinked.Add(ids?.GetString(row));
+                    }
                 }
-                else if (!runner._plan.Files!.Contains(path))
+                else if (!runner._plan.Files!.Contains(paths[row]))
                 {
                     runner._missingCount++;
-                    runner._missing.Add($"{path} (flow {ids?[row]})");
+                    if (!runner._missing.Full)
+                    {
+                        ids ??= await chunk.IdsAsync(cancellationToken);
+                        runner._missing.Add($"{paths.GetString(row)} (flow {ids?.GetString(row)})");
+                    }
                 }
             }
         }
