@@ -62,7 +62,10 @@ public sealed class CrashResumeTests
         var random = new Random(seed);
         var killed = 0;
         var midExport = 0;
-        var log = new List<string> { $"seed {seed}" };
+        // Kills strike within the time one whole export takes here and now: a fixed window would fall before the first
+        // checkpoint on a loaded machine (start-up alone can take over a second) and after the seal on a fast one.
+        var whole = await TimeOneExportAsync(config, newLocation(), environment);
+        var log = new List<string> { $"seed {seed}", $"one export took {whole.TotalMilliseconds:F0} ms" };
         while (killed < kills)
         {
             var location = newLocation();
@@ -73,7 +76,7 @@ public sealed class CrashResumeTests
                 using var process = ExitKitProcess.Start(environment, arguments);
                 var output = process.StandardOutput.ReadToEndAsync(Token);
                 var error = process.StandardError.ReadToEndAsync(Token);
-                var delay = TimeSpan.FromMilliseconds(random.Next(150, 1800));
+                var delay = whole * (0.1 + (0.85 * random.NextDouble()));
                 var exited = await ExitsWithinAsync(process, delay);
                 if (!exited && killed < kills)
                 {
@@ -124,6 +127,17 @@ public sealed class CrashResumeTests
         await using var stream = await store.OpenReadAsync(".exitkit/state.json", Token);
         using var state = await System.Text.Json.JsonDocument.ParseAsync(stream, cancellationToken: Token);
         return state.RootElement.GetProperty("tables").EnumerateObject().Sum(table => table.Value.GetProperty("parts").GetArrayLength());
+    }
+
+    private static async Task<TimeSpan> TimeOneExportAsync(string config, string location, IReadOnlyDictionary<string, string?>? environment)
+    {
+        var watch = Stopwatch.StartNew();
+        using var process = ExitKitProcess.Start(environment, ["export", "--connector", "sample", "--config", config, "--out", location, "--part-rows", "300"]);
+        var output = process.StandardOutput.ReadToEndAsync(Token);
+        var error = process.StandardError.ReadToEndAsync(Token);
+        await process.WaitForExitAsync(Token);
+        Assert.True(process.ExitCode == 0, $"an uninterrupted export failed with exit {process.ExitCode}:\n{await output}\n{await error}");
+        return watch.Elapsed;
     }
 
     private static async Task<bool> ExitsWithinAsync(Process process, TimeSpan delay)
