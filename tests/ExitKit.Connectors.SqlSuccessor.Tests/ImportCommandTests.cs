@@ -195,24 +195,7 @@ public sealed class ImportCommandTests(DemoPackage demo) : IClassFixture<DemoPac
 
     private static Process Start(Dictionary<string, string> environment, params string[] arguments)
     {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "ExitKit.sln")))
-        {
-            folder = folder.Parent;
-        }
-        var exitkit = Path.Combine(folder?.FullName ?? throw new InvalidOperationException("ExitKit.sln not found above the test's folder."),
-            "src/ExitKit.Cli/bin", Configuration, "net10.0/exitkit.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(exitkit);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        start.Environment["CI"] = "true";
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
+        var start = Testing.ExitKitCli.StartInfo(Configuration, arguments, environment);
         return Process.Start(start)!;
     }
 }

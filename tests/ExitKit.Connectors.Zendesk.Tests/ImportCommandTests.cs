@@ -53,21 +53,7 @@ public sealed class ImportCommandTests
 
     private static async Task<Outcome> RunAsync(string[] arguments)
     {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "ExitKit.sln")))
-        {
-            folder = folder.Parent;
-        }
-        var exitkit = Path.Combine(folder?.FullName ?? throw new InvalidOperationException("ExitKit.sln not found above the test's folder."),
-            "src/ExitKit.Cli/bin", Configuration, "net10.0/exitkit.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(exitkit);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        start.Environment["CI"] = "true";
-        start.Environment["ZD_IMPORT_TOKEN"] = FakeZendeskSuccessorAccount.Token;
+        var start = Testing.ExitKitCli.StartInfo(Configuration, arguments, new Dictionary<string, string> { ["ZD_IMPORT_TOKEN"] = FakeZendeskSuccessorAccount.Token });
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
