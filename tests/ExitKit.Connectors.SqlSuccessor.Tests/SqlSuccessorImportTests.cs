@@ -45,6 +45,53 @@ public sealed class SqlSuccessorImportTests(DemoPackage demo) : IClassFixture<De
         }
     }
 
+    // Text-array syntax in every form: separators, quotes, escapes, braces, the word NULL, empty and non-ASCII elements.
+    private static readonly string[] AwkwardTags = ["a,b", "quote\"d", "back\\slash", "{braces}", "NULL", "", "ümlaut 🎧"];
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Edge_values_read_back_as_they_went_in(string provider)
+    {
+        await using var database = SuccessorDatabase.Create(provider);
+        await using var successor = database.Connect();
+        var table = Schema.NeutralSchema.Interactions;
+        var template = (await demo.RowsAsync("interactions"))[0];
+        object?[] Row(string id, Action<object?[]> change)
+        {
+            var row = (object?[])template.Clone();
+            row[1] = id;
+            change(row);
+            return row;
+        }
+        void Set(object?[] row, string column, object? value) => row[table.OrdinalOf(column)] = value;
+        var rows = new[]
+        {
+            // Before PostgreSQL's epoch (2000) and Unix's (1970), with milliseconds: both sides of every epoch round down alike.
+            Row("edge-1", row => { Set(row, "started_at", new DateTimeOffset(1999, 12, 31, 23, 59, 59, 999, TimeSpan.Zero)); Set(row, "ended_at", new DateTimeOffset(1969, 7, 20, 20, 17, 40, 1, TimeSpan.Zero)); }),
+            Row("edge-2", row => { Set(row, "tags", Array.Empty<string>()); Set(row, "duration_seconds", long.MinValue); Set(row, "subject", ""); }),
+            Row("edge-3", row => { Set(row, "tags", AwkwardTags); Set(row, "duration_seconds", long.MaxValue); }),
+            Row("edge-4", row => { Set(row, "subject", "tab\tnew\nline \\ 日本語 🎧"); Set(row, "ended_at", null); Set(row, "tags", null); Set(row, "duration_seconds", null); }),
+        };
+        await successor.PrepareAsync([table], dryRun: false, Token);
+
+        var results = await successor.ImportAsync(table, rows, dryRun: false, Token);
+
+        Assert.All(results, result => Assert.Equal(ImportOutcome.Created, result.Outcome));
+        var held = new Dictionary<string, object?[]>(StringComparer.Ordinal);
+        await foreach (var row in successor.ReadBackAsync(table, Token))
+        {
+            held.Add((string)row[1]!, row);
+        }
+        foreach (var row in rows)
+        {
+            var back = held[(string)row[1]!];
+            for (var ordinal = 0; ordinal < row.Length; ordinal++)
+            {
+                Assert.True(SameValue(row[ordinal], back[ordinal]), $"{row[1]} {table.Columns[ordinal].Name}: {row[ordinal]} read back as {back[ordinal]}");
+            }
+        }
+    }
+
     private static bool SameValue(object? expected, object? actual) => (expected, actual) switch
     {
         (string[] left, string[] right) => left.SequenceEqual(right, StringComparer.Ordinal),

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Data;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -27,6 +28,7 @@ internal sealed class PostgresSuccessor(Secret connectionString, string schema) 
     private NpgsqlConnection? _connection;
     private readonly Dictionary<string, Statements> _statements = new(StringComparer.Ordinal);
     private readonly Dictionary<string, bool> _bulkLoading = new(StringComparer.Ordinal);
+    private readonly ArrayBufferWriter<byte> _copyBuffer = new(512 * 1024);
 
     private string Target(TableSchema table) => $"{Quote(schema)}.{Quote(table.Name)}";
     private string Map => $"{Quote(schema)}.{Quote(SuccessorSql.IdMap)}";
@@ -163,48 +165,51 @@ internal sealed class PostgresSuccessor(Secret connectionString, string schema) 
     }
 
     /// <summary>Binary COPY of a batch into the staging table (numbered, for the upsert) or, when bulk loading, into <paramref name="target"/>.</summary>
-    private static async Task CopyAsync(NpgsqlConnection connection, TableSchema table, IReadOnlyList<object?[]> rows, string? target,
+    /// <remarks>The rows are encoded by <see cref="PostgresCopyEncoder"/> into a buffer that is sent whenever it passes 256 KiB.
+    /// JSON goes as text either way: json's binary form is its text, and the staging table holds it as text.</remarks>
+    private async Task CopyAsync(NpgsqlConnection connection, TableSchema table, IReadOnlyList<object?[]> rows, string? target,
         CancellationToken cancellationToken)
     {
+        const int SendAt = 256 * 1024;
         var staged = target is null;
         var columns = string.Join(", ", table.Columns.Select(column => Quote(column.Name)));
         var into = staged ? $"{Stage(table)} (ord, {columns})" : $"{target} ({columns})";
-        await using var importer = await connection.BeginBinaryImportAsync($"COPY {into} FROM STDIN (FORMAT BINARY)", cancellationToken);
-        // The staging table holds JSON as text (it is cast on the upsert); the target's json column takes it as json.
-        var json = staged ? NpgsqlDbType.Text : NpgsqlDbType.Json;
-        // Values are written synchronously: they go into Npgsql's buffer, which is sent when full, and the async form cost a state
-        // machine per value (15 values a row, millions of rows) for writes that almost never wait.
-        for (var index = 0; index < rows.Count; index++)
+        var encoder = new PostgresCopyEncoder(table, numbered: staged);
+        var buffer = _copyBuffer;
+        buffer.ResetWrittenCount();
+        await using var copy = await connection.BeginRawBinaryCopyAsync($"COPY {into} FROM STDIN (FORMAT BINARY)", cancellationToken);
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var row = rows[index];
-            importer.StartRow();
-            if (staged)
+            PostgresCopyEncoder.WriteHeader(buffer);
+            for (var index = 0; index < rows.Count; index++)
             {
-                importer.Write(index, NpgsqlDbType.Integer);
-            }
-            for (var ordinal = 0; ordinal < table.Columns.Count; ordinal++)
-            {
-                var value = row[ordinal];
-                if (value is null)
+                encoder.WriteRow(buffer, rows[index], index);
+                if (buffer.WrittenCount >= SendAt)
                 {
-                    importer.WriteNull();
-                    continue;
-                }
-                switch (table.Columns[ordinal].Type)
-                {
-                    case ColumnType.Text: importer.Write((string)value, NpgsqlDbType.Text); break;
-                    case ColumnType.Json: importer.Write((string)value, json); break;
-                    case ColumnType.Integer: importer.Write((long)value, NpgsqlDbType.Bigint); break;
-                    case ColumnType.Number: importer.Write((double)value, NpgsqlDbType.Double); break;
-                    case ColumnType.Boolean: importer.Write((bool)value, NpgsqlDbType.Boolean); break;
-                    case ColumnType.Timestamp: importer.Write(((DateTimeOffset)value).ToUniversalTime(), NpgsqlDbType.TimestampTz); break;
-                    case ColumnType.TextList: importer.Write((string[])value, NpgsqlDbType.Array | NpgsqlDbType.Text); break;
-                    default: throw new InvalidOperationException($"Column {table.Columns[ordinal].Name} has an unknown type.");
+                    await copy.WriteAsync(buffer.WrittenMemory, cancellationToken);
+                    buffer.ResetWrittenCount();
                 }
             }
+            PostgresCopyEncoder.WriteTrailer(buffer);
+            await copy.WriteAsync(buffer.WrittenMemory, cancellationToken);
         }
-        await importer.CompleteAsync(cancellationToken);
+        catch
+        {
+            // Disposing a raw COPY stream ends the COPY as complete: a batch that failed half-way must be cancelled instead.
+            // What the cancel itself answers (the server's "COPY cancelled", a broken connection) must not hide why it stopped.
+            try
+            {
+                await copy.CancelAsync();
+            }
+            catch (NpgsqlException)
+            {
+            }
+            throw;
+        }
+        finally
+        {
+            buffer.ResetWrittenCount();
+        }
     }
 
     /// <summary>Whether the table is still being bulk loaded: decided by its first batch (empty, and nothing of it in the id map),
