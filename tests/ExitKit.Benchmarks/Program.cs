@@ -54,7 +54,8 @@ switch (mode)
         Console.WriteLine(string.Create(invariant, $"verify: {bytes / 1048576.0:N0} MB in {exitKitSeconds:F2} s; sha256sum {sha256sumSeconds:F2} s; ratio {sha256sumSeconds / exitKitSeconds:F2}x"));
         break;
     case "import":
-        await ImportBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], invariant) : 1_000_000, args.Length > 2 ? args[2] : "both");
+        await ImportBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], invariant) : 1_000_000, args.Length > 2 ? args[2] : "both",
+            readBackToo: !args.Contains("--no-read-back"));
         break;
     case "read":
         // read DIR: every row of every table of an existing package, as the import reads them.
@@ -82,7 +83,7 @@ switch (mode)
               sample-sqlite [N ...]     write the sample stack at N interactions as its SQLite form (the source `exitkit demo` exports)
               zendesk [N ...]           saved Zendesk responses for N tickets (5 comments each), replayed via `zendesk`;
                                         the connector alone, then the export
-              import [N] [sqlite|postgresql|both]
+              import [N] [sqlite|postgresql|both] [--no-read-back]
                                         import an N-interaction sample package into SQLite and/or PostgreSQL (EXITKIT_TEST_POSTGRES), then read back
               validate [N] [SCHEDULE] [RUNS]  validate an N-interaction sample package, and DuckDB computing the same
                                         aggregates, each in a process of its own, RUNS times (2): time, CPU time, peak RSS
