@@ -14,8 +14,9 @@ public sealed record PartLimits(long MaxRows = 2_000_000, long MaxBytes = 1L << 
 
 /// <summary>Writes an exit package: Parquet parts, artefacts, originals, then on sealing the manifest and the BagIt files.</summary>
 /// <remarks>
-/// Progress is checkpointed to <c>.exitkit/state.json</c> after every committed part, so <see cref="OpenAsync"/> on a store
-/// holding an unsealed package resumes it. Nothing that marks a package as finished is written before <see cref="SealAsync"/>.
+/// Progress is checkpointed to <c>.exitkit/state.json</c> after every committed part and every batch of originals written
+/// (see <see cref="OriginalBatches"/>), so <see cref="OpenAsync"/> on a store holding an unsealed package resumes it.
+/// Nothing that marks a package as finished is written before <see cref="SealAsync"/>.
 /// </remarks>
 public sealed class PackageWriter : IExportContext, IDisposable
 {
