@@ -22,7 +22,7 @@ internal static class ImportCommand
         var config = new Option<string?>("--config") { Description = "The connector's settings (JSON). Secrets are references: env:NAME or file:PATH." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Say what would be created, updated, skipped or refused per table, without writing." };
         var tables = new Option<string[]>("--tables") { Description = "Only these tables (comma-separated); parents still go first.", AllowMultipleArgumentsPerToken = true };
-        var batchSize = new Option<int>("--batch-size") { Description = "Rows handed to the successor at a time.", DefaultValueFactory = _ => 5_000 };
+        var batchSize = new Option<int>("--batch-size") { Description = "Rows handed to the successor at a time.", DefaultValueFactory = _ => new ImportOptions().BatchSize };
         var json = CommonOptions.Json();
         var command = new Command("import", "Import a package into a successor, idempotently (a re-run creates no duplicates and continues where a stopped run left off), " +
             "then read the successor back and reconcile every row. Exit 0 when everything arrived and reads back equal, 1 when a row failed or differs, 2 unusable input.")

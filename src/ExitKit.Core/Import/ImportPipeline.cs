@@ -11,7 +11,9 @@ public sealed record ImportOptions
     /// <summary>Say what would happen to every row without writing to the successor.</summary>
     public bool DryRun { get; init; }
     /// <summary>Rows handed to the successor at a time; also the most rows the pipeline holds per batch in flight.</summary>
-    public int BatchSize { get; init; } = 5_000;
+    /// <remarks>20,000 (a row group): with 5,000 the 1M-interaction import into PostgreSQL took 62.6 s instead of 56.6 s, the
+    /// database waiting more often for the next batch; two batches of 20,000 messages in flight are about 60 MB.</remarks>
+    public int BatchSize { get; init; } = 20_000;
     /// <summary>The tables to import; null or empty for every table of the package.</summary>
     public IReadOnlyCollection<string>? Tables { get; init; }
     /// <summary>The most failed rows listed per table (all are counted); bounds memory when a successor refuses everything.</summary>
