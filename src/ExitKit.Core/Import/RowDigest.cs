@@ -26,11 +26,38 @@ public static class RowDigest
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(row);
         var buffer = Buffer();
-        for (var ordinal = 0; ordinal < table.Columns.Count; ordinal++)
-        {
-            Append(buffer, table.Columns[ordinal], ordinal < row.Length ? row[ordinal] : null);
-        }
+        AppendRow(buffer, table, row);
         return SHA256.HashData(buffer.WrittenSpan);
+    }
+
+    /// <summary>The SHA-256 of a whole row, as <see cref="Of(TableSchema, object?[])"/>, written to <paramref name="destination"/> (32 bytes) without allocating.</summary>
+    public static void Of(TableSchema table, object?[] row, Span<byte> destination)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(row);
+        var buffer = Buffer();
+        AppendRow(buffer, table, row);
+        SHA256.HashData(buffer.WrittenSpan, destination);
+    }
+
+    /// <summary>
+    /// The row's key digest (as <see cref="KeyOf"/>) returned, and the SHA-256 of the whole row (as <see cref="Of(TableSchema, object?[])"/>)
+    /// written to <paramref name="rowDigest"/> (32 bytes): both in one call, encoding the row once and allocating nothing.
+    /// </summary>
+    public static UInt128 KeyAndRow(TableSchema table, object?[] row, Span<byte> rowDigest)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(row);
+        var buffer = Buffer();
+        AppendText(buffer, row[0] as string ?? "");
+        AppendText(buffer, row[1] as string ?? "");
+        var keyLength = buffer.WrittenCount;
+        AppendRow(buffer, table, row);
+        var written = buffer.WrittenSpan;
+        SHA256.HashData(written[keyLength..], rowDigest);
+        Span<byte> key = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(written[..keyLength], key);
+        return BinaryPrimitives.ReadUInt128LittleEndian(key);
     }
 
     /// <summary>The SHA-256 of one value, for saying which columns of a row differ.</summary>
@@ -59,6 +86,14 @@ public static class RowDigest
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(4096);
         buffer.ResetWrittenCount();
         return buffer;
+    }
+
+    private static void AppendRow(ArrayBufferWriter<byte> buffer, TableSchema table, object?[] row)
+    {
+        for (var ordinal = 0; ordinal < table.Columns.Count; ordinal++)
+        {
+            Append(buffer, table.Columns[ordinal], ordinal < row.Length ? row[ordinal] : null);
+        }
     }
 
     private static void Append(ArrayBufferWriter<byte> buffer, ColumnSchema column, object? value)
