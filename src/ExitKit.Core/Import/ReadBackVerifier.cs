@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Numerics;
+using System.Security.Cryptography;
 using ExitKit.Connectors;
 using ExitKit.Packaging;
 using ExitKit.Schema;
@@ -10,7 +12,10 @@ public sealed record ReadBackOptions
 {
     /// <summary>The tables to verify; null or empty for every table of the package.</summary>
     public IReadOnlyCollection<string>? Tables { get; init; }
-    /// <summary>The most package rows held in memory at once (about 60 bytes each, up to twice that while the dictionary grows); larger tables are reconciled in several passes.</summary>
+    /// <summary>
+    /// The most package rows held in memory at once when rows differ (about 60 bytes each, up to twice that while the dictionary grows):
+    /// the rows of the buckets that differ are reconciled in several passes when there are more.
+    /// </summary>
     public int MaxRowsInMemory { get; init; } = 2_000_000;
     /// <summary>The most rows listed per table and kind of discrepancy (all are counted).</summary>
     public int MaxRowsListed { get; init; } = 1_000;
@@ -31,6 +36,18 @@ public sealed record RowKey(string SourceSystem, string SourceId)
 public sealed record RowDifference(RowKey Key, IReadOnlyList<string> Columns);
 
 /// <summary>One table reconciled: the package's rows against what the successor reads back.</summary>
+/// <param name="Table">The table.</param>
+/// <param name="PackageRows">The rows the package's manifest counts.</param>
+/// <param name="SuccessorRows">The rows the successor read back.</param>
+/// <param name="Matching">The successor's rows that are in the package with the same content.</param>
+/// <param name="MissingCount">The package's rows the successor does not hold.</param>
+/// <param name="ExtraCount">The successor's rows that are not in the package (or hold a key more often than the package).</param>
+/// <param name="DifferentCount">The rows the successor holds with different content.</param>
+/// <param name="Missing">Missing rows, at most <see cref="ReadBackOptions.MaxRowsListed"/>.</param>
+/// <param name="Extra">Extra rows, at most <see cref="ReadBackOptions.MaxRowsListed"/>.</param>
+/// <param name="Different">Different rows with the columns that differ, at most <see cref="ReadBackOptions.MaxRowsListed"/>.</param>
+/// <param name="Passes">The reads of the table the verifier made: 1 for the bucket sums, plus one per pass over the rows of the buckets that differ.</param>
+/// <param name="Elapsed">How long the table took.</param>
 public sealed record TableReadBack(string Table, long PackageRows, long SuccessorRows, long Matching,
     long MissingCount, long ExtraCount, long DifferentCount,
     IReadOnlyList<RowKey> Missing, IReadOnlyList<RowKey> Extra, IReadOnlyList<RowDifference> Different, int Passes, TimeSpan Elapsed)
@@ -48,17 +65,35 @@ public sealed record ReadBackResult(IReadOnlyList<TableReadBack> Tables, TimeSpa
 
 /// <summary>Reads a successor back and reconciles it with the package: counts, and every row's content by SHA-256.</summary>
 /// <remarks>
-/// For each table the package's rows are hashed into a dictionary from a 128-bit key digest to the row's SHA-256 (see
-/// <see cref="RowDigest"/>); the successor's rows are then streamed and matched against it. The dictionary costs about
-/// 60 bytes per row (a 16-byte key digest, the 32-byte SHA-256 and the entry's bookkeeping), so the default limit of two million
-/// rows is about 120 MB at most; a table with more rows than <see cref="ReadBackOptions.MaxRowsInMemory"/> is split by key digest into
-/// several passes, each reading the package and the successor again, so memory stays bounded whatever the size.
-/// Rows that are missing or differ are named in a further pass over the package (only when there are any).
-/// Package rows are compared as the successor holds them (<see cref="ISuccessorConnector.AsHeld"/>): columns a successor
-/// declares it cannot hold are left out of the comparison, and the import report lists them.
+/// <para>
+/// First, for each table, the package and the successor are read at the same time, each on a task of its own, and each row is
+/// hashed (SHA-256 of its canonical encoding, see <see cref="RowDigest"/>; package rows as the successor holds them, see
+/// <see cref="ISuccessorConnector.AsHeld"/>) into one of up to 65,536 buckets chosen by its key digest. Per bucket and side
+/// the verifier keeps the row count and the sum of the rows' SHA-256 taken as four 64-bit lanes, each added modulo 2^64: a
+/// multiset hash, so the order of the rows does not matter and memory does not grow with the table (40 bytes a bucket a side).
+/// Equal multisets of rows give equal counts and sums; a missing, extra, duplicated or changed row changes its bucket's count
+/// or sum, unless the changed rows' digests happen to sum to the same 256 bits, a chance of about 2^-256 for accidental
+/// differences. The sums are not a defence against a successor crafting many rows to collide on purpose (generalised
+/// birthday attacks on additive hashes); read-back checks that an import arrived, it does not guard against its successor.
+/// </para>
+/// <para>
+/// Only when buckets differ are their rows read again, from both sides: the package's rows of those buckets are held in a
+/// dictionary from a 128-bit key digest to the row's SHA-256 (about 60 bytes a row), the successor's rows are matched
+/// against it, and rows that are missing, extra or different are counted and named, with the columns that differ. When the
+/// package holds more rows in differing buckets than <see cref="ReadBackOptions.MaxRowsInMemory"/>, they are split by key
+/// digest into several passes, so memory stays bounded even when every row differs.
+/// </para>
+/// <para>
+/// A table that reads back equal is therefore read once from each side, both at once. Columns a successor declares it cannot
+/// hold are left out of the comparison (the import report lists them); <see cref="ISuccessorConnector.AsHeld"/> is called on
+/// the package's task while the successor's rows are read on the other.
+/// </para>
 /// </remarks>
 public static class ReadBackVerifier
 {
+    // With 5 M rows a bucket holds about 80: one changed row costs a second look at 80 rows, and the sums of both sides 5 MB.
+    private const int MaxBuckets = 65_536;
+
     /// <summary>Reconciles a successor with a package; <paramref name="progress"/> hears of each table as it is reconciled.</summary>
     public static async Task<ReadBackResult> VerifyAsync(ExitPackage package, ISuccessorConnector successor, ReadBackOptions options,
         IProgress<TableReadBack>? progress = null, CancellationToken cancellationToken = default)
@@ -92,26 +127,109 @@ public static class ReadBackVerifier
     {
         var started = options.Time.GetTimestamp();
         var packageRows = package.Manifest.FindTable(table.Name)!.Rows;
-        var passes = (int)Math.Max(1, (packageRows + options.MaxRowsInMemory - 1) / options.MaxRowsInMemory);
-        var tally = new Tally(options.MaxRowsListed);
-        for (var pass = 0; pass < passes; pass++)
+        var buckets = (int)Math.Min(MaxBuckets, BitOperations.RoundUpToPowerOf2((ulong)Math.Max(1, packageRows)));
+        var (expected, actual) = await BothAsync(
+            token => SumPackageAsync(package, successor, table, buckets, token),
+            token => SumSuccessorAsync(successor, table, buckets, token),
+            cancellationToken);
+        var tally = new Tally(options.MaxRowsListed) { SuccessorRows = actual.Rows };
+        var differing = new bool[buckets];
+        var anyDiffering = false;
+        var rowsToReconcile = 0L;
+        for (var bucket = 0; bucket < buckets; bucket++)
         {
-            await ReconcilePassAsync(package, successor, table, pass, passes, tally, cancellationToken);
+            if (expected.SameAs(actual, bucket))
+            {
+                tally.Matching += actual.Count(bucket);
+            }
+            else
+            {
+                differing[bucket] = anyDiffering = true;
+                rowsToReconcile += expected.Count(bucket);
+            }
+        }
+        var passes = 1;
+        if (anyDiffering)
+        {
+            var more = (int)Math.Max(1, (rowsToReconcile + options.MaxRowsInMemory - 1) / options.MaxRowsInMemory);
+            for (var pass = 0; pass < more; pass++)
+            {
+                await ReconcilePassAsync(package, successor, table, new Scope(differing, pass, more), tally, cancellationToken);
+            }
+            passes += more;
         }
         return new TableReadBack(table.Name, packageRows, tally.SuccessorRows, tally.Matching, tally.MissingCount, tally.ExtraCount,
             tally.DifferentCount, tally.Missing, tally.Extra, tally.Different, passes, options.Time.GetElapsedTime(started));
     }
 
-    private static async Task ReconcilePassAsync(ExitPackage package, ISuccessorConnector successor, TableSchema table, int pass, int passes,
+    private static async Task<BucketSums> SumPackageAsync(ExitPackage package, ISuccessorConnector successor, TableSchema table, int buckets,
+        CancellationToken cancellationToken)
+    {
+        var sums = new BucketSums(buckets);
+        var digest = new byte[SHA256.HashSizeInBytes];
+        await foreach (var row in package.ReadRowsAsync(table.Name, cancellationToken))
+        {
+            sums.Add(RowDigest.KeyAndRow(table, successor.AsHeld(table, row), digest), digest);
+        }
+        return sums;
+    }
+
+    private static async Task<BucketSums> SumSuccessorAsync(ISuccessorConnector successor, TableSchema table, int buckets,
+        CancellationToken cancellationToken)
+    {
+        var sums = new BucketSums(buckets);
+        var digest = new byte[SHA256.HashSizeInBytes];
+        await foreach (var row in GuardedAsync(successor.ReadBackAsync(table, cancellationToken), table, cancellationToken))
+        {
+            sums.Add(RowDigest.KeyAndRow(table, row, digest), digest);
+        }
+        return sums;
+    }
+
+    // Runs both sides at once, each on a task of its own; the first to fail stops the other, and its error is the one thrown.
+    private static async Task<(TFirst First, TSecond Second)> BothAsync<TFirst, TSecond>(Func<CancellationToken, Task<TFirst>> first,
+        Func<CancellationToken, Task<TSecond>> second, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Exception? firstFailure = null;
+        async Task<T> StopOnFailureAsync<T>(Func<CancellationToken, Task<T>> side)
+        {
+            try
+            {
+                return await side(stop.Token);
+            }
+            catch (Exception error)
+            {
+                Interlocked.CompareExchange(ref firstFailure, error, null);
+                await stop.CancelAsync();
+                throw;
+            }
+        }
+        var one = Task.Run(() => StopOnFailureAsync(first), CancellationToken.None);
+        var two = Task.Run(() => StopOnFailureAsync(second), CancellationToken.None);
+        try
+        {
+            await Task.WhenAll(one, two);
+        }
+        catch when (firstFailure is not null && !cancellationToken.IsCancellationRequested)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(firstFailure);
+        }
+        return (one.Result, two.Result);
+    }
+
+    private static async Task ReconcilePassAsync(ExitPackage package, ISuccessorConnector successor, TableSchema table, Scope scope,
         Tally tally, CancellationToken cancellationToken)
     {
         var expected = new Dictionary<UInt128, Sha256Digest>();
+        var digest = new byte[SHA256.HashSizeInBytes];
         await foreach (var row in package.ReadRowsAsync(table.Name, cancellationToken))
         {
             var key = RowDigest.KeyOf(row);
-            if (InPass(key, pass, passes))
+            if (scope.Holds(key))
             {
-                expected[key] = Sha256Digest.From(RowDigest.Of(table, successor.AsHeld(table, row)));
+                RowDigest.Of(table, successor.AsHeld(table, row), digest);
+                expected[key] = Sha256Digest.From(digest);
             }
         }
         // Successor rows that differ are kept (a bounded number) to say which columns differ.
@@ -119,20 +237,21 @@ public static class ReadBackVerifier
         await foreach (var row in GuardedAsync(successor.ReadBackAsync(table, cancellationToken), table, cancellationToken))
         {
             var key = RowDigest.KeyOf(row);
-            if (!InPass(key, pass, passes))
+            if (!scope.Holds(key))
             {
                 continue;
             }
-            tally.SuccessorRows++;
-            if (!expected.Remove(key, out var digest))
+            if (!expected.Remove(key, out var theirs))
             {
                 tally.ExtraCount++;
                 if (tally.Extra.Count < tally.MaxListed)
                 {
                     tally.Extra.Add(new RowKey(row[0] as string ?? "", row[1] as string ?? ""));
                 }
+                continue;
             }
-            else if (digest == Sha256Digest.From(RowDigest.Of(table, row)))
+            RowDigest.Of(table, row, digest);
+            if (theirs == Sha256Digest.From(digest))
             {
                 tally.Matching++;
             }
@@ -151,7 +270,7 @@ public static class ReadBackVerifier
         await foreach (var row in package.ReadRowsAsync(table.Name, cancellationToken))
         {
             var key = RowDigest.KeyOf(row);
-            if (!InPass(key, pass, passes))
+            if (!scope.Holds(key))
             {
                 continue;
             }
@@ -173,7 +292,6 @@ public static class ReadBackVerifier
             }
         }
     }
-
     // The successor's failures (a lost connection) become a message; the package's own read errors pass through as they are.
     private static async IAsyncEnumerable<object?[]> GuardedAsync(IAsyncEnumerable<object?[]> rows, TableSchema table,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
@@ -201,7 +319,44 @@ public static class ReadBackVerifier
         }
     }
 
-    private static bool InPass(UInt128 key, int pass, int passes) => passes == 1 || (int)(key % (uint)passes) == pass;
+    private static int BucketOf(UInt128 key, int buckets) => (int)((ulong)key & (ulong)(buckets - 1));
+
+    /// <summary>The rows one pass of the second step reconciles: those of the differing buckets whose key digest falls in this pass.</summary>
+    private readonly record struct Scope(bool[] Differing, int Pass, int Passes)
+    {
+        // The pass is taken from the digest's upper half: the bucket is its lowest bits, so passes split the differing buckets evenly.
+        public bool Holds(UInt128 key) =>
+            Differing[BucketOf(key, Differing.Length)] && (Passes == 1 || (int)((ulong)(key >> 64) % (uint)Passes) == Pass);
+    }
+
+    /// <summary>One side's rows of a table, per bucket: how many, and the sum of their SHA-256 in four 64-bit lanes.</summary>
+    private sealed class BucketSums(int buckets)
+    {
+        private readonly long[] _counts = new long[buckets];
+        private readonly ulong[] _lanes = new ulong[buckets * 4];
+
+        public long Rows { get; private set; }
+
+        public long Count(int bucket) => _counts[bucket];
+
+        public void Add(UInt128 key, ReadOnlySpan<byte> rowDigest)
+        {
+            var bucket = BucketOf(key, _counts.Length);
+            Rows++;
+            _counts[bucket]++;
+            var lanes = _lanes.AsSpan(bucket * 4, 4);
+            unchecked
+            {
+                lanes[0] += BinaryPrimitives.ReadUInt64LittleEndian(rowDigest);
+                lanes[1] += BinaryPrimitives.ReadUInt64LittleEndian(rowDigest[8..]);
+                lanes[2] += BinaryPrimitives.ReadUInt64LittleEndian(rowDigest[16..]);
+                lanes[3] += BinaryPrimitives.ReadUInt64LittleEndian(rowDigest[24..]);
+            }
+        }
+
+        public bool SameAs(BucketSums other, int bucket) =>
+            _counts[bucket] == other._counts[bucket] && _lanes.AsSpan(bucket * 4, 4).SequenceEqual(other._lanes.AsSpan(bucket * 4, 4));
+    }
 
     private sealed class Tally(int maxListed)
     {
@@ -219,7 +374,7 @@ public static class ReadBackVerifier
     /// <summary>A SHA-256 held as a value, so the dictionary stores no array per row.</summary>
     private readonly record struct Sha256Digest(UInt128 First, UInt128 Second)
     {
-        public static Sha256Digest From(byte[] digest) =>
-            new(BinaryPrimitives.ReadUInt128LittleEndian(digest), BinaryPrimitives.ReadUInt128LittleEndian(digest.AsSpan(16)));
+        public static Sha256Digest From(ReadOnlySpan<byte> digest) =>
+            new(BinaryPrimitives.ReadUInt128LittleEndian(digest), BinaryPrimitives.ReadUInt128LittleEndian(digest[16..]));
     }
 }
