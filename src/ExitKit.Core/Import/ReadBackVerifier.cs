@@ -68,7 +68,7 @@ public sealed record ReadBackResult(IReadOnlyList<TableReadBack> Tables, TimeSpa
 /// <para>
 /// First, for each table, the package and the successor are read at the same time, each on a task of its own, and each row is
 /// hashed (SHA-256 of its canonical encoding, see <see cref="RowDigest"/>; package rows as the successor holds them, see
-/// <see cref="ISuccessorConnector.AsHeld"/>) into one of up to 65,536 buckets chosen by its key digest. Per bucket and side
+/// <see cref="ISuccessorConnector.AsHeld"/>) into one of up to 65,536 buckets chosen by its key (<see cref="RowDigest.KeyHashOf"/>). Per bucket and side
 /// the verifier keeps the row count and the sum of the rows' SHA-256 taken as four 64-bit lanes, each added modulo 2^64: a
 /// multiset hash, so the order of the rows does not matter and memory does not grow with the table (40 bytes a bucket a side).
 /// Equal multisets of rows give equal counts and sums; a missing, extra, duplicated or changed row changes its bucket's count
@@ -81,7 +81,7 @@ public sealed record ReadBackResult(IReadOnlyList<TableReadBack> Tables, TimeSpa
 /// dictionary from a 128-bit key digest to the row's SHA-256 (about 60 bytes a row), the successor's rows are matched
 /// against it, and rows that are missing, extra or different are counted and named, with the columns that differ. When the
 /// package holds more rows in differing buckets than <see cref="ReadBackOptions.MaxRowsInMemory"/>, they are split by key
-/// digest into several passes, so memory stays bounded even when every row differs.
+/// into several passes, so memory stays bounded even when every row differs.
 /// </para>
 /// <para>
 /// A table that reads back equal is therefore read once from each side, both at once. Columns a successor declares it cannot
@@ -169,7 +169,7 @@ public static class ReadBackVerifier
         var digest = new byte[SHA256.HashSizeInBytes];
         await foreach (var row in package.ReadRowsAsync(table.Name, cancellationToken))
         {
-            sums.Add(RowDigest.KeyAndRow(table, successor.AsHeld(table, row), digest), digest);
+            sums.Add(RowDigest.KeyHashAndRow(table, successor.AsHeld(table, row), digest), digest);
         }
         return sums;
     }
@@ -181,7 +181,7 @@ public static class ReadBackVerifier
         var digest = new byte[SHA256.HashSizeInBytes];
         await foreach (var row in GuardedAsync(successor.ReadBackAsync(table, cancellationToken), table, cancellationToken))
         {
-            sums.Add(RowDigest.KeyAndRow(table, row, digest), digest);
+            sums.Add(RowDigest.KeyHashAndRow(table, row, digest), digest);
         }
         return sums;
     }
@@ -225,22 +225,21 @@ public static class ReadBackVerifier
         var digest = new byte[SHA256.HashSizeInBytes];
         await foreach (var row in package.ReadRowsAsync(table.Name, cancellationToken))
         {
-            var key = RowDigest.KeyOf(row);
-            if (scope.Holds(key))
+            if (scope.Holds(RowDigest.KeyHashOf(row)))
             {
                 RowDigest.Of(table, successor.AsHeld(table, row), digest);
-                expected[key] = Sha256Digest.From(digest);
+                expected[RowDigest.KeyOf(row)] = Sha256Digest.From(digest);
             }
         }
         // Successor rows that differ are kept (a bounded number) to say which columns differ.
         var differing = new Dictionary<UInt128, object?[]?>();
         await foreach (var row in GuardedAsync(successor.ReadBackAsync(table, cancellationToken), table, cancellationToken))
         {
-            var key = RowDigest.KeyOf(row);
-            if (!scope.Holds(key))
+            if (!scope.Holds(RowDigest.KeyHashOf(row)))
             {
                 continue;
             }
+            var key = RowDigest.KeyOf(row);
             if (!expected.Remove(key, out var theirs))
             {
                 tally.ExtraCount++;
@@ -269,11 +268,11 @@ public static class ReadBackVerifier
         // Name what is missing and say which columns differ, from the package.
         await foreach (var row in package.ReadRowsAsync(table.Name, cancellationToken))
         {
-            var key = RowDigest.KeyOf(row);
-            if (!scope.Holds(key))
+            if (!scope.Holds(RowDigest.KeyHashOf(row)))
             {
                 continue;
             }
+            var key = RowDigest.KeyOf(row);
             var rowKey = new RowKey(row[0] as string ?? "", row[1] as string ?? "");
             if (expected.ContainsKey(key))
             {
@@ -319,14 +318,14 @@ public static class ReadBackVerifier
         }
     }
 
-    private static int BucketOf(UInt128 key, int buckets) => (int)((ulong)key & (ulong)(buckets - 1));
+    private static int BucketOf(ulong keyHash, int buckets) => (int)(keyHash & (ulong)(buckets - 1));
 
-    /// <summary>The rows one pass of the second step reconciles: those of the differing buckets whose key digest falls in this pass.</summary>
+    /// <summary>The rows one pass of the second step reconciles: those of the differing buckets whose key hash falls in this pass.</summary>
     private readonly record struct Scope(bool[] Differing, int Pass, int Passes)
     {
-        // The pass is taken from the digest's upper half: the bucket is its lowest bits, so passes split the differing buckets evenly.
-        public bool Holds(UInt128 key) =>
-            Differing[BucketOf(key, Differing.Length)] && (Passes == 1 || (int)((ulong)(key >> 64) % (uint)Passes) == Pass);
+        // The pass is taken from the hash's upper half: the bucket is its lowest bits, so passes split the differing buckets evenly.
+        public bool Holds(ulong keyHash) =>
+            Differing[BucketOf(keyHash, Differing.Length)] && (Passes == 1 || (int)((keyHash >> 32) % (uint)Passes) == Pass);
     }
 
     /// <summary>One side's rows of a table, per bucket: how many, and the sum of their SHA-256 in four 64-bit lanes.</summary>
@@ -339,9 +338,9 @@ public static class ReadBackVerifier
 
         public long Count(int bucket) => _counts[bucket];
 
-        public void Add(UInt128 key, ReadOnlySpan<byte> rowDigest)
+        public void Add(ulong keyHash, ReadOnlySpan<byte> rowDigest)
         {
-            var bucket = BucketOf(key, _counts.Length);
+            var bucket = BucketOf(keyHash, _counts.Length);
             Rows++;
             _counts[bucket]++;
             var lanes = _lanes.AsSpan(bucket * 4, 4);

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using System.Security.Cryptography;
 using System.Text;
 using ExitKit.Schema;
@@ -41,23 +42,32 @@ public static class RowDigest
     }
 
     /// <summary>
-    /// The row's key digest (as <see cref="KeyOf"/>) returned, and the SHA-256 of the whole row (as <see cref="Of(TableSchema, object?[])"/>)
+    /// The row's key hash (as <see cref="KeyHashOf"/>) returned, and the SHA-256 of the whole row (as <see cref="Of(TableSchema, object?[])"/>)
     /// written to <paramref name="rowDigest"/> (32 bytes): both in one call, encoding the row once and allocating nothing.
     /// </summary>
-    public static UInt128 KeyAndRow(TableSchema table, object?[] row, Span<byte> rowDigest)
+    public static ulong KeyHashAndRow(TableSchema table, object?[] row, Span<byte> rowDigest)
     {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(row);
         var buffer = Buffer();
-        AppendText(buffer, row[0] as string ?? "");
-        AppendText(buffer, row[1] as string ?? "");
+        AppendKey(buffer, row);
         var keyLength = buffer.WrittenCount;
         AppendRow(buffer, table, row);
         var written = buffer.WrittenSpan;
         SHA256.HashData(written[keyLength..], rowDigest);
-        Span<byte> key = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(written[..keyLength], key);
-        return BinaryPrimitives.ReadUInt128LittleEndian(key);
+        return XxHash3.HashToUInt64(written[..keyLength]);
+    }
+
+    /// <summary>
+    /// A 64-bit XxHash3 of a row's key (<c>source_system</c>, <c>source_id</c>, encoded as for <see cref="KeyOf"/>): cheap and well
+    /// spread, for sharing rows out by key (read-back's buckets), not for telling keys apart (use <see cref="KeyOf"/>).
+    /// </summary>
+    public static ulong KeyHashOf(object?[] row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        var buffer = Buffer();
+        AppendKey(buffer, row);
+        return XxHash3.HashToUInt64(buffer.WrittenSpan);
     }
 
     /// <summary>The SHA-256 of one value, for saying which columns of a row differ.</summary>
@@ -74,8 +84,7 @@ public static class RowDigest
     {
         ArgumentNullException.ThrowIfNull(row);
         var buffer = Buffer();
-        AppendText(buffer, row[0] as string ?? "");
-        AppendText(buffer, row[1] as string ?? "");
+        AppendKey(buffer, row);
         Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(buffer.WrittenSpan, digest);
         return BinaryPrimitives.ReadUInt128LittleEndian(digest);
@@ -86,6 +95,12 @@ public static class RowDigest
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(4096);
         buffer.ResetWrittenCount();
         return buffer;
+    }
+
+    private static void AppendKey(ArrayBufferWriter<byte> buffer, object?[] row)
+    {
+        AppendText(buffer, row[0] as string ?? "");
+        AppendText(buffer, row[1] as string ?? "");
     }
 
     private static void AppendRow(ArrayBufferWriter<byte> buffer, TableSchema table, object?[] row)
