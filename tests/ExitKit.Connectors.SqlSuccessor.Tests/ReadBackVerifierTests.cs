@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 using ExitKit.Import;
+using ExitKit.Packaging;
 using ExitKit.Schema;
+using ExitKit.Storage;
 
 namespace ExitKit.Connectors.SqlSuccessor.Tests;
 
@@ -176,14 +178,16 @@ public sealed class ReadBackVerifierTests(DemoPackage demo) : IClassFixture<Demo
         await using var database = SuccessorDatabase.Create("sqlite");
         await using var imported = database.Connect();
         await ImportPipeline.RunAsync(demo.Package, imported, new ImportOptions(), cancellationToken: Token);
-        await using var successor = new MeetingSuccessor(database.Connect(), "interactions");
+        // Opening the package's interactions waits until the successor's read-back of them has begun, and the successor waits
+        // before its first row until the package's have been opened: read one after the other, each would wait for the other.
+        var meeting = new Meeting("interactions");
+        var package = await ExitPackage.OpenAsync(new MeetingStore(new LocalPackageStore(demo.Folder), meeting), Token);
+        await using var successor = new MeetingSuccessor(database.Connect(), meeting);
 
-        // The package's side waits in AsHeld until the successor's side has begun, and the successor's side waits before its first
-        // row until the package's side has begun: read one after the other, they would wait for each other until the time-out.
-        var result = await ReadBackVerifier.VerifyAsync(demo.Package, successor, new ReadBackOptions(), cancellationToken: Token);
+        var result = await ReadBackVerifier.VerifyAsync(package, successor, new ReadBackOptions(), cancellationToken: Token);
 
         Assert.True(result.Equal);
-        Assert.True(successor.Met);
+        Assert.True(meeting.Met);
     }
 
     [Fact]
@@ -267,28 +271,58 @@ internal sealed class AlteredReadBack(ISuccessorConnector inner, string table, F
     public ValueTask DisposeAsync() => inner.DisposeAsync();
 }
 
-/// <summary>A successor whose read-back of one table and the package's side of it (<see cref="ISuccessorConnector.AsHeld"/>) wait for each other.</summary>
-internal sealed class MeetingSuccessor(ISuccessorConnector inner, string table) : ISuccessorConnector
+/// <summary>The package's and the successor's side of one table's read-back, each waiting until the other has begun.</summary>
+internal sealed class Meeting(string table)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-    private readonly ManualResetEventSlim _successorBegun = new();
-    private readonly TaskCompletionSource _packageBegun = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _package = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _successor = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public bool Met { get; private set; }
+    public string Table { get; } = table;
+    public bool Met => _package.Task.IsCompleted && _successor.Task.IsCompleted;
 
-    public object?[] AsHeld(TableSchema schema, object?[] row)
+    public Task PackageBeginsAsync(CancellationToken cancellationToken) => BeginAsync(_package, _successor, "the successor's read-back", cancellationToken);
+
+    public Task SuccessorBeginsAsync(CancellationToken cancellationToken) => BeginAsync(_successor, _package, "the package's read", cancellationToken);
+
+    private async Task BeginAsync(TaskCompletionSource mine, TaskCompletionSource theirs, string other, CancellationToken cancellationToken)
     {
-        if (schema.Name == table)
+        mine.TrySetResult();
+        try
         {
-            _packageBegun.TrySetResult();
-            if (!_successorBegun.Wait(Patience))
-            {
-                throw new TimeoutException($"the successor's read-back of {table} did not begin while the package was read");
-            }
+            await theirs.Task.WaitAsync(Patience, cancellationToken);
         }
-        return inner.AsHeld(schema, row);
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"{other} of {Table} did not begin within {Patience.TotalSeconds} s: the two sides are not read at the same time");
+        }
+    }
+}
+
+/// <summary>A package store whose first opening of a table's data meets the successor (<see cref="Meeting"/>).</summary>
+internal sealed class MeetingStore(IPackageStore inner, Meeting meeting) : IPackageStore
+{
+    public string Location => inner.Location;
+
+    public async Task<Stream> OpenReadAsync(string path, CancellationToken cancellationToken = default)
+    {
+        if (path.StartsWith($"data/{meeting.Table}/", StringComparison.Ordinal))
+        {
+            await meeting.PackageBeginsAsync(cancellationToken);
+        }
+        return await inner.OpenReadAsync(path, cancellationToken);
     }
 
+    public Task<PendingFile> CreateAsync(string path, CancellationToken cancellationToken = default) => inner.CreateAsync(path, cancellationToken);
+    public Task MoveAsync(string fromPath, string toPath, CancellationToken cancellationToken = default) => inner.MoveAsync(fromPath, toPath, cancellationToken);
+    public Task<bool> ExistsAsync(string path, CancellationToken cancellationToken = default) => inner.ExistsAsync(path, cancellationToken);
+    public Task DeleteAsync(string path, CancellationToken cancellationToken = default) => inner.DeleteAsync(path, cancellationToken);
+    public IAsyncEnumerable<StoredFile> ListAsync(string prefix = "", CancellationToken cancellationToken = default) => inner.ListAsync(prefix, cancellationToken);
+}
+
+/// <summary>A successor whose read-back of one table meets the package's side of it (<see cref="Meeting"/>) before its first row.</summary>
+internal sealed class MeetingSuccessor(ISuccessorConnector inner, Meeting meeting) : ISuccessorConnector
+{
     public Task PrepareAsync(IReadOnlyList<TableSchema> tables, bool dryRun, CancellationToken cancellationToken = default) =>
         inner.PrepareAsync(tables, dryRun, cancellationToken);
 
@@ -297,18 +331,9 @@ internal sealed class MeetingSuccessor(ISuccessorConnector inner, string table) 
 
     public async IAsyncEnumerable<object?[]> ReadBackAsync(TableSchema schema, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        if (schema.Name == table)
+        if (schema.Name == meeting.Table)
         {
-            _successorBegun.Set();
-            try
-            {
-                await _packageBegun.Task.WaitAsync(Patience, cancellationToken);
-            }
-            catch (TimeoutException)
-            {
-                throw new TimeoutException($"the package's side of {table} did not begin while the successor was read back");
-            }
-            Met = true;
+            await meeting.SuccessorBeginsAsync(cancellationToken);
         }
         await foreach (var row in inner.ReadBackAsync(schema, cancellationToken))
         {
@@ -316,9 +341,5 @@ internal sealed class MeetingSuccessor(ISuccessorConnector inner, string table) 
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _successorBegun.Dispose();
-        await inner.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => inner.DisposeAsync();
 }

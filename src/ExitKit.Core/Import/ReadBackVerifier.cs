@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Numerics;
 using System.Security.Cryptography;
+using System.Threading.Channels;
 using ExitKit.Connectors;
 using ExitKit.Packaging;
 using ExitKit.Schema;
@@ -66,11 +67,12 @@ public sealed record ReadBackResult(IReadOnlyList<TableReadBack> Tables, TimeSpa
 /// <summary>Reads a successor back and reconciles it with the package: counts, and every row's content by SHA-256.</summary>
 /// <remarks>
 /// <para>
-/// First, for each table, the package and the successor are read at the same time, each on a task of its own, and each row is
-/// hashed (SHA-256 of its canonical encoding, see <see cref="RowDigest"/>; package rows as the successor holds them, see
-/// <see cref="ISuccessorConnector.AsHeld"/>) into one of up to 65,536 buckets chosen by its key (<see cref="RowDigest.KeyHashOf"/>). Per bucket and side
-/// the verifier keeps the row count and the sum of the rows' SHA-256 taken as four 64-bit lanes, each added modulo 2^64: a
-/// multiset hash, so the order of the rows does not matter and memory does not grow with the table (40 bytes a bucket a side).
+/// First, for each table, the package and the successor are read at the same time, each on a task of its own, and their rows
+/// are hashed on one task a core (up to four): each row's SHA-256 of its canonical encoding (see <see cref="RowDigest"/>;
+/// package rows as the successor holds them, see <see cref="ISuccessorConnector.AsHeld"/>) goes to one of up to 65,536
+/// buckets chosen by its key (<see cref="RowDigest.KeyHashOf"/>). Per bucket and side the verifier keeps the row count and
+/// the sum of the rows' SHA-256 taken as four 64-bit lanes, each added modulo 2^64: a multiset hash, so the order of the rows
+/// does not matter and memory does not grow with the table (40 bytes a bucket a side, per hashing task).
 /// Equal multisets of rows give equal counts and sums; a missing, extra, duplicated or changed row changes its bucket's count
 /// or sum, unless the changed rows' digests happen to sum to the same 256 bits, a chance of about 2^-256 for accidental
 /// differences. The sums are not a defence against a successor crafting many rows to collide on purpose (generalised
@@ -86,7 +88,7 @@ public sealed record ReadBackResult(IReadOnlyList<TableReadBack> Tables, TimeSpa
 /// <para>
 /// A table that reads back equal is therefore read once from each side, both at once. Columns a successor declares it cannot
 /// hold are left out of the comparison (the import report lists them); <see cref="ISuccessorConnector.AsHeld"/> is called on
-/// the package's task while the successor's rows are read on the other.
+/// the hashing tasks, several at once, while the successor's rows are being read.
 /// </para>
 /// </remarks>
 public static class ReadBackVerifier
@@ -128,10 +130,7 @@ public static class ReadBackVerifier
         var started = options.Time.GetTimestamp();
         var packageRows = package.Manifest.FindTable(table.Name)!.Rows;
         var buckets = (int)Math.Min(MaxBuckets, BitOperations.RoundUpToPowerOf2((ulong)Math.Max(1, packageRows)));
-        var (expected, actual) = await BothAsync(
-            token => SumPackageAsync(package, successor, table, buckets, token),
-            token => SumSuccessorAsync(successor, table, buckets, token),
-            cancellationToken);
+        var (expected, actual) = await SumBothSidesAsync(package, successor, table, buckets, cancellationToken);
         var tally = new Tally(options.MaxRowsListed) { SuccessorRows = actual.Rows };
         var differing = new bool[buckets];
         var anyDiffering = false;
@@ -162,41 +161,82 @@ public static class ReadBackVerifier
             tally.DifferentCount, tally.Missing, tally.Extra, tally.Different, passes, options.Time.GetElapsedTime(started));
     }
 
-    private static async Task<BucketSums> SumPackageAsync(ExitPackage package, ISuccessorConnector successor, TableSchema table, int buckets,
-        CancellationToken cancellationToken)
+    // Each side's reader only reads, and hands its rows in batches to hashers, one a core (up to four): the successor's side
+    // usually costs more than the package's (SQLite's read-back about 1.5 times), so hashing on the readers would leave one core
+    // idle while the slower side finishes. Sums add up, so each hasher keeps its own and they are added at the end.
+    private static async Task<(BucketSums Package, BucketSums Successor)> SumBothSidesAsync(ExitPackage package, ISuccessorConnector successor,
+        TableSchema table, int buckets, CancellationToken cancellationToken)
     {
-        var sums = new BucketSums(buckets);
-        var digest = new byte[SHA256.HashSizeInBytes];
-        await foreach (var row in package.ReadRowsAsync(table.Name, cancellationToken))
+        var hashers = Math.Clamp(Environment.ProcessorCount, 1, 4);
+        var batches = Channel.CreateBounded<RowBatch>(new BoundedChannelOptions(4 * hashers) { SingleWriter = false, SingleReader = hashers == 1 });
+        var sums = new (BucketSums Package, BucketSums Successor)[hashers];
+        var reading = 2;
+        async Task ReadAsync(bool fromPackage, IAsyncEnumerable<object?[]> rows, CancellationToken stop)
         {
-            sums.Add(RowDigest.KeyHashAndRow(table, successor.AsHeld(table, row), digest), digest);
+            var batch = new object?[RowBatch.Size][];
+            var count = 0;
+            await foreach (var row in rows)
+            {
+                batch[count++] = row;
+                if (count == batch.Length)
+                {
+                    await batches.Writer.WriteAsync(new RowBatch(fromPackage, batch, count), stop);
+                    (batch, count) = (new object?[RowBatch.Size][], 0);
+                }
+            }
+            await batches.Writer.WriteAsync(new RowBatch(fromPackage, batch, count), stop);
+            if (Interlocked.Decrement(ref reading) == 0)
+            {
+                batches.Writer.Complete();
+            }
         }
-        return sums;
+        async Task HashAsync(int hasher, CancellationToken stop)
+        {
+            var (packageSums, successorSums) = (new BucketSums(buckets), new BucketSums(buckets));
+            var digest = new byte[SHA256.HashSizeInBytes];
+            await foreach (var batch in batches.Reader.ReadAllAsync(stop))
+            {
+                for (var index = 0; index < batch.Count; index++)
+                {
+                    var row = batch.Rows[index];
+                    if (batch.FromPackage)
+                    {
+                        packageSums.Add(RowDigest.KeyHashAndRow(table, successor.AsHeld(table, row), digest), digest);
+                    }
+                    else
+                    {
+                        successorSums.Add(RowDigest.KeyHashAndRow(table, row, digest), digest);
+                    }
+                }
+            }
+            sums[hasher] = (packageSums, successorSums);
+        }
+        await TogetherAsync(
+            [
+                stop => ReadAsync(true, package.ReadRowsAsync(table.Name, stop), stop),
+                stop => ReadAsync(false, GuardedAsync(successor.ReadBackAsync(table, stop), table, stop), stop),
+                .. Enumerable.Range(0, hashers).Select(hasher => (Func<CancellationToken, Task>)(stop => HashAsync(hasher, stop))),
+            ],
+            cancellationToken);
+        var (expected, actual) = sums[0];
+        foreach (var (packageSums, successorSums) in sums.Skip(1))
+        {
+            expected.Add(packageSums);
+            actual.Add(successorSums);
+        }
+        return (expected, actual);
     }
 
-    private static async Task<BucketSums> SumSuccessorAsync(ISuccessorConnector successor, TableSchema table, int buckets,
-        CancellationToken cancellationToken)
-    {
-        var sums = new BucketSums(buckets);
-        var digest = new byte[SHA256.HashSizeInBytes];
-        await foreach (var row in GuardedAsync(successor.ReadBackAsync(table, cancellationToken), table, cancellationToken))
-        {
-            sums.Add(RowDigest.KeyHashAndRow(table, row, digest), digest);
-        }
-        return sums;
-    }
-
-    // Runs both sides at once, each on a task of its own; the first to fail stops the other, and its error is the one thrown.
-    private static async Task<(TFirst First, TSecond Second)> BothAsync<TFirst, TSecond>(Func<CancellationToken, Task<TFirst>> first,
-        Func<CancellationToken, Task<TSecond>> second, CancellationToken cancellationToken)
+    // Runs the parts at once, each on a task of its own; the first to fail stops the others, and its error is the one thrown.
+    private static async Task TogetherAsync(IReadOnlyList<Func<CancellationToken, Task>> parts, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Exception? firstFailure = null;
-        async Task<T> StopOnFailureAsync<T>(Func<CancellationToken, Task<T>> side)
+        async Task RunAsync(Func<CancellationToken, Task> part)
         {
             try
             {
-                return await side(stop.Token);
+                await part(stop.Token);
             }
             catch (Exception error)
             {
@@ -205,17 +245,15 @@ public static class ReadBackVerifier
                 throw;
             }
         }
-        var one = Task.Run(() => StopOnFailureAsync(first), CancellationToken.None);
-        var two = Task.Run(() => StopOnFailureAsync(second), CancellationToken.None);
+        var running = parts.Select(part => Task.Run(() => RunAsync(part), CancellationToken.None)).ToArray();
         try
         {
-            await Task.WhenAll(one, two);
+            await Task.WhenAll(running);
         }
         catch when (firstFailure is not null && !cancellationToken.IsCancellationRequested)
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(firstFailure);
         }
-        return (one.Result, two.Result);
     }
 
     private static async Task ReconcilePassAsync(ExitPackage package, ISuccessorConnector successor, TableSchema table, Scope scope,
@@ -353,8 +391,28 @@ public static class ReadBackVerifier
             }
         }
 
+        /// <summary>Adds another hasher's sums of the same side: sums of disjoint sets of rows add up to the sum of their union.</summary>
+        public void Add(BucketSums other)
+        {
+            Rows += other.Rows;
+            for (var bucket = 0; bucket < _counts.Length; bucket++)
+            {
+                _counts[bucket] += other._counts[bucket];
+            }
+            for (var lane = 0; lane < _lanes.Length; lane++)
+            {
+                _lanes[lane] = unchecked(_lanes[lane] + other._lanes[lane]);
+            }
+        }
+
         public bool SameAs(BucketSums other, int bucket) =>
             _counts[bucket] == other._counts[bucket] && _lanes.AsSpan(bucket * 4, 4).SequenceEqual(other._lanes.AsSpan(bucket * 4, 4));
+    }
+
+    /// <summary>Rows of one side on their way from its reader to a hasher.</summary>
+    private sealed record RowBatch(bool FromPackage, object?[][] Rows, int Count)
+    {
+        public const int Size = 256;
     }
 
     private sealed class Tally(int maxListed)
