@@ -93,7 +93,8 @@ public sealed record ReadBackResult(IReadOnlyList<TableReadBack> Tables, TimeSpa
 /// </remarks>
 public static class ReadBackVerifier
 {
-    // With 5 M rows a bucket holds about 80: one changed row costs a second look at 80 rows, and the sums of both sides 5 MB.
+    // With 5 M rows a bucket holds about 80, so one changed row costs a second look at about 80 rows; the sums take 2.6 MB a
+    // side for each hasher.
     private const int MaxBuckets = 65_536;
 
     /// <summary>Reconciles a successor with a package; <paramref name="progress"/> hears of each table as it is reconciled.</summary>
