@@ -50,24 +50,51 @@ public static class ParquetPartReader
         }
     }
 
-    /// <summary>Reads whole rows of a part, in column order of the table, for import and tests.</summary>
+    /// <summary>Reads whole rows of a part, in column order of the table, for import, read-back and tests.</summary>
+    /// <remarks>The next row group is read and decoded on another thread while this one's rows are handed out, so decoding runs
+    /// beside whatever the consumer does with them (an import's writes, a read-back's hashing); two row groups are held at most.</remarks>
     public static async IAsyncEnumerable<object?[]> ReadRowsAsync(Stream input, TableSchema table,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(table);
         var names = table.Columns.Select(column => column.Name).ToArray();
-        await foreach (var batch in ReadColumnsAsync(input, table, names, cancellationToken))
+        await using var batches = ReadColumnsAsync(input, table, names, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var next = Task.Run(() => batches.MoveNextAsync().AsTask(), cancellationToken);
+        try
         {
-            for (var row = 0; row < batch.RowCount; row++)
+            while (await next)
             {
-                var values = new object?[names.Length];
-                for (var ordinal = 0; ordinal < names.Length; ordinal++)
+                var batch = batches.Current;
+                next = Task.Run(() => batches.MoveNextAsync().AsTask(), cancellationToken);
+                for (var row = 0; row < batch.RowCount; row++)
                 {
-                    values[ordinal] = batch.Columns[ordinal].GetValue(row);
+                    var values = new object?[names.Length];
+                    for (var ordinal = 0; ordinal < names.Length; ordinal++)
+                    {
+                        values[ordinal] = ValueAt(batch.Columns[ordinal], row);
+                    }
+                    yield return values;
                 }
-                yield return values;
             }
         }
+        finally
+        {
+            // A consumer that stops early (or fails) leaves a read in flight: let it end before the reader is disposed under it.
+            await next.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
     }
+
+    // Array.GetValue goes through the runtime's untyped path for every value; the column's own array type is known.
+    private static object? ValueAt(Array column, int row) => column switch
+    {
+        string?[] texts => texts[row],
+        long?[] integers => integers[row],
+        double?[] numbers => numbers[row],
+        bool?[] booleans => booleans[row],
+        DateTimeOffset?[] instants => instants[row],
+        string[][] lists => lists[row],
+        _ => column.GetValue(row),
+    };
 
     internal static async Task<Array> ReadColumnAsync(ParquetRowGroupReader rowGroup, ColumnSchema column, Field field, int rowCount,
         CancellationToken cancellationToken)

@@ -54,7 +54,8 @@ switch (mode)
         Console.WriteLine(string.Create(invariant, $"verify: {bytes / 1048576.0:N0} MB in {exitKitSeconds:F2} s; sha256sum {sha256sumSeconds:F2} s; ratio {sha256sumSeconds / exitKitSeconds:F2}x"));
         break;
     case "import":
-        await ImportBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], invariant) : 1_000_000, args.Length > 2 ? args[2] : "both");
+        await ImportBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], invariant) : 1_000_000, args.Length > 2 ? args[2] : "both",
+            readBackToo: !args.Contains("--no-read-back"));
         break;
     case "readback":
         // readback [N] [sqlite|postgresql]: read back the successor a previous `import N` left, without importing again.
@@ -86,7 +87,7 @@ switch (mode)
               sample-sqlite [N ...]     write the sample stack at N interactions as its SQLite form (the source `exitkit demo` exports)
               zendesk [N ...]           saved Zendesk responses for N tickets (5 comments each), replayed via `zendesk`;
                                         the connector alone, then the export
-              import [N] [sqlite|postgresql|both]
+              import [N] [sqlite|postgresql|both] [--no-read-back]
                                         import an N-interaction sample package into SQLite and/or PostgreSQL (EXITKIT_TEST_POSTGRES), then read back
               readback [N] [sqlite|postgresql]  read back the successor the last `import N` left: time, CPU time, passes per table
               validate [N] [SCHEDULE] [RUNS]  validate an N-interaction sample package, and DuckDB computing the same

@@ -140,6 +140,58 @@ public sealed class AzureBlobPackageStoreTests
     }
 
     [Fact]
+    public async Task Originals_in_many_batches_on_blob_storage_seal_into_the_same_manifest_and_bag_as_on_disk()
+    {
+        var folder = PackageSource.TemporaryFolder("blob-originals");
+        try
+        {
+            var blob = Azurite.Open(Azurite.NewLocation("originals"));
+            var disk = new LocalPackageStore(folder);
+            foreach (var (store, perBatch) in new (IPackageStore, int)[] { (blob, 3), (disk, 10_000) })
+            {
+                using var writer = await PackageWriter.OpenAsync(store, new PackageWriter.Options
+                {
+                    Source = new SourceInfo("s", "Vendor", "c", "1"), Time = FixedTime, PackageId = "originals", OriginalsPerBatch = perBatch, OriginalsMergeWidth = 2,
+                }, Token);
+                // Thirty pages in reverse order, then a few stored again: the entry stored last is listed.
+                var stored = 0;
+                foreach (var page in Enumerable.Range(0, 30).Reverse().Concat([4, 17, 4]))
+                {
+                    var content = System.Text.Encoding.UTF8.GetBytes($"page {page}, stored {++stored}{new string('.', stored)}");
+                    await writer.StoreOriginalAsync($"saved/page-{page:D2}.json", new MemoryStream(content), Token);
+                }
+                if (store == blob)
+                {
+                    // Written as batches to the container, under the work folder.
+                    Assert.Equal(11, await blob.ListAsync(".exitkit/originals/", Token).CountAsync(Token));
+                }
+                await writer.SealAsync(Token);
+            }
+            Assert.Empty((await PackageVerifier.VerifyAsync(blob, cancellationToken: Token)).Findings);
+            Assert.Empty(await blob.ListAsync(PackageLayout.WorkFolder, Token).ToListAsync(Token));
+            var originals = (await ExitPackage.OpenAsync(blob, Token)).Manifest.Originals;
+            Assert.Equal(Enumerable.Range(0, 30).Select(page => $"data/originals/saved/page-{page:D2}.json"), originals.Select(original => original.Path));
+            Assert.Equal("page 4, stored 33".Length + 33, originals[4].Bytes);
+            foreach (var file in new[] { "exitkit.json", "manifest-sha256.txt", "bag-info.txt", "tagmanifest-sha256.txt" })
+            {
+                await using var fromBlob = await blob.OpenReadAsync(file, Token);
+                Assert.Equal(await File.ReadAllTextAsync(Path.Combine(folder, file), Token), await new StreamReader(fromBlob).ReadToEndAsync(Token));
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static readonly TimeProvider FixedTime = new FixedClock();
+
+    private sealed class FixedClock : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => new(2026, 11, 1, 9, 30, 0, TimeSpan.Zero);
+    }
+
+    [Fact]
     public async Task Verify_names_each_blob_that_was_modified_deleted_or_added()
     {
         var store = Azurite.Open(Azurite.NewLocation("tamper"));

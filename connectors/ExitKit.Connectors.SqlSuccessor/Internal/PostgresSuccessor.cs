@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Data;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -13,10 +14,13 @@ namespace ExitKit.Connectors.SqlSuccessor.Internal;
 /// the load idempotent: new keys are created, changed rows updated, equal rows left alone (they are not even offered to the
 /// insert, so constraints added to the successor later do not refuse rows it already holds unchanged). When the database refuses a row
 /// the statement fails as a whole; the batch is then halved under savepoints until the refused rows stand alone, so a few
-/// bad rows cost a few dozen statements, not one per row. Each batch, with its id map entries, is one transaction.
-/// A table that is empty, with no id map entries, when its first batch arrives is bulk loaded instead: each batch is copied
-/// straight into it, which is all an upsert could do there, at a fraction of the cost. Only a re-run, or a batch the COPY
-/// refuses (a key twice, a value the table does not take), goes the staging way, from then on.
+/// bad rows cost a few dozen statements, not one per row. Each batch is one transaction.
+/// A table that is empty when its first batch arrives is bulk loaded instead: each batch is copied straight into it, which is
+/// all an upsert could do there, at a fraction of the cost. Only a re-run, or a batch the COPY refuses (a key twice, a value
+/// the table does not take), goes the staging way, from then on.
+/// Every row keeps its package key as its primary key, so the key is the row's id here and the id map
+/// (<c>exitkit_id_map</c>) is a view over the tables' keys. A map table of its own cost nearly as much to fill as the
+/// tables themselves (another heap row and two more index entries per row), to hold what the primary keys already hold.
 /// </remarks>
 internal sealed class PostgresSuccessor(Secret connectionString, string schema) : ISuccessorConnector
 {
@@ -24,6 +28,7 @@ internal sealed class PostgresSuccessor(Secret connectionString, string schema) 
     private NpgsqlConnection? _connection;
     private readonly Dictionary<string, Statements> _statements = new(StringComparer.Ordinal);
     private readonly Dictionary<string, bool> _bulkLoading = new(StringComparer.Ordinal);
+    private readonly ArrayBufferWriter<byte> _copyBuffer = new(512 * 1024);
 
     private string Target(TableSchema table) => $"{Quote(schema)}.{Quote(table.Name)}";
     private string Map => $"{Quote(schema)}.{Quote(SuccessorSql.IdMap)}";
@@ -37,7 +42,8 @@ internal sealed class PostgresSuccessor(Secret connectionString, string schema) 
         {
             return;
         }
-        await using var command = new NpgsqlCommand(CreateSchemaSql(tables), connection);
+        // Every neutral table, not only the package's: the landing zone has the whole neutral schema, and the id map covers it.
+        await using var command = new NpgsqlCommand(CreateSchemaSql(NeutralSchema.Tables) + CreateIdMapSql(), connection);
         try
         {
             await command.ExecuteNonQueryAsync(cancellationToken);
@@ -78,16 +84,6 @@ internal sealed class PostgresSuccessor(Secret connectionString, string schema) 
         {
             await transaction.RollbackAsync(cancellationToken);
             return outcomes.ToResults();
-        }
-        await using (var map = new NpgsqlCommand(statements.MapIds, connection, transaction))
-        {
-            map.Parameters.Add(new NpgsqlParameter { Value = table.Name, NpgsqlDbType = NpgsqlDbType.Text });
-            map.Parameters.Add(new NpgsqlParameter { Value = outcomes.FailedIndexes(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
-            await using var reader = await map.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                outcomes.SuccessorId(reader.GetString(0), reader.GetString(1), reader.GetInt64(2).ToString(System.Globalization.CultureInfo.InvariantCulture));
-            }
         }
         await transaction.CommitAsync(cancellationToken);
         return outcomes.ToResults();
@@ -171,45 +167,51 @@ internal sealed class PostgresSuccessor(Secret connectionString, string schema) 
     }
 
     /// <summary>Binary COPY of a batch into the staging table (numbered, for the upsert) or, when bulk loading, into <paramref name="target"/>.</summary>
-    private static async Task CopyAsync(NpgsqlConnection connection, TableSchema table, IReadOnlyList<object?[]> rows, string? target,
+    /// <remarks>The rows are encoded by <see cref="PostgresCopyEncoder"/> into a buffer that is sent whenever it passes 256 KiB.
+    /// JSON goes as text either way: json's binary form is its text, and the staging table holds it as text.</remarks>
+    private async Task CopyAsync(NpgsqlConnection connection, TableSchema table, IReadOnlyList<object?[]> rows, string? target,
         CancellationToken cancellationToken)
     {
+        const int SendAt = 256 * 1024;
         var staged = target is null;
         var columns = string.Join(", ", table.Columns.Select(column => Quote(column.Name)));
         var into = staged ? $"{Stage(table)} (ord, {columns})" : $"{target} ({columns})";
-        await using var importer = await connection.BeginBinaryImportAsync($"COPY {into} FROM STDIN (FORMAT BINARY)", cancellationToken);
-        // The staging table holds JSON as text (it is cast on the upsert); the target's json column takes it as json.
-        var json = staged ? NpgsqlDbType.Text : NpgsqlDbType.Json;
-        for (var index = 0; index < rows.Count; index++)
+        var encoder = new PostgresCopyEncoder(table, numbered: staged);
+        var buffer = _copyBuffer;
+        buffer.ResetWrittenCount();
+        await using var copy = await connection.BeginRawBinaryCopyAsync($"COPY {into} FROM STDIN (FORMAT BINARY)", cancellationToken);
+        try
         {
-            var row = rows[index];
-            await importer.StartRowAsync(cancellationToken);
-            if (staged)
+            PostgresCopyEncoder.WriteHeader(buffer);
+            for (var index = 0; index < rows.Count; index++)
             {
-                await importer.WriteAsync(index, NpgsqlDbType.Integer, cancellationToken);
-            }
-            for (var ordinal = 0; ordinal < table.Columns.Count; ordinal++)
-            {
-                var value = row[ordinal];
-                if (value is null)
+                encoder.WriteRow(buffer, rows[index], index);
+                if (buffer.WrittenCount >= SendAt)
                 {
-                    await importer.WriteNullAsync(cancellationToken);
-                    continue;
-                }
-                switch (table.Columns[ordinal].Type)
-                {
-                    case ColumnType.Text: await importer.WriteAsync((string)value, NpgsqlDbType.Text, cancellationToken); break;
-                    case ColumnType.Json: await importer.WriteAsync((string)value, json, cancellationToken); break;
-                    case ColumnType.Integer: await importer.WriteAsync((long)value, NpgsqlDbType.Bigint, cancellationToken); break;
-                    case ColumnType.Number: await importer.WriteAsync((double)value, NpgsqlDbType.Double, cancellationToken); break;
-                    case ColumnType.Boolean: await importer.WriteAsync((bool)value, NpgsqlDbType.Boolean, cancellationToken); break;
-                    case ColumnType.Timestamp: await importer.WriteAsync(((DateTimeOffset)value).ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken); break;
-                    case ColumnType.TextList: await importer.WriteAsync((string[])value, NpgsqlDbType.Array | NpgsqlDbType.Text, cancellationToken); break;
-                    default: throw new InvalidOperationException($"Column {table.Columns[ordinal].Name} has an unknown type.");
+                    await copy.WriteAsync(buffer.WrittenMemory, cancellationToken);
+                    buffer.ResetWrittenCount();
                 }
             }
+            PostgresCopyEncoder.WriteTrailer(buffer);
+            await copy.WriteAsync(buffer.WrittenMemory, cancellationToken);
         }
-        await importer.CompleteAsync(cancellationToken);
+        catch
+        {
+            // Disposing a raw COPY stream ends the COPY as complete: a batch that failed half-way must be cancelled instead.
+            // What the cancel itself answers (the server's "COPY cancelled", a broken connection) must not hide why it stopped.
+            try
+            {
+                await copy.CancelAsync();
+            }
+            catch (NpgsqlException)
+            {
+            }
+            throw;
+        }
+        finally
+        {
+            buffer.ResetWrittenCount();
+        }
     }
 
     /// <summary>Whether the table is still being bulk loaded: decided by its first batch (empty, and nothing of it in the id map),
@@ -221,16 +223,13 @@ internal sealed class PostgresSuccessor(Secret connectionString, string schema) 
             return loading;
         }
         await using var command = new NpgsqlCommand(statements.IsEmpty, connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = table.Name, NpgsqlDbType = NpgsqlDbType.Text });
         loading = (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
         _bulkLoading[table.Name] = loading;
         return loading;
     }
 
-    /// <summary>Copies a batch straight into its table and its keys into the id map, in one transaction; false, with nothing written
-    /// and bulk loading ended for the table, when the database refuses the batch (the staging path then finds which rows, and why).</summary>
-    /// <remarks>The map numbers the keys itself; their numbers are not read back here (that cost as much as the copy), so these
-    /// results carry no successor id: the map holds them, and a re-run reports them.</remarks>
+    /// <summary>Copies a batch straight into its table, in one transaction; false, with nothing written and bulk loading ended for
+    /// the table, when the database refuses the batch (the staging path then finds which rows, and why).</summary>
     private async Task<bool> TryBulkLoadAsync(NpgsqlConnection connection, TableSchema table, Statements statements, IReadOnlyList<object?[]> rows,
         SuccessorSql.Outcomes outcomes, CancellationToken cancellationToken)
     {
@@ -238,17 +237,6 @@ internal sealed class PostgresSuccessor(Secret connectionString, string schema) 
         try
         {
             await CopyAsync(connection, table, rows, Target(table), cancellationToken);
-            await using (var map = await connection.BeginBinaryImportAsync(statements.CopyToMap, cancellationToken))
-            {
-                foreach (var row in rows)
-                {
-                    await map.StartRowAsync(cancellationToken);
-                    await map.WriteAsync(table.Name, NpgsqlDbType.Text, cancellationToken);
-                    await map.WriteAsync((string)row[0]!, NpgsqlDbType.Text, cancellationToken);
-                    await map.WriteAsync((string)row[1]!, NpgsqlDbType.Text, cancellationToken);
-                }
-                await map.CompleteAsync(cancellationToken);
-            }
             await transaction.CommitAsync(cancellationToken);
             for (var index = 0; index < rows.Count; index++)
             {
@@ -325,21 +313,27 @@ internal sealed class PostgresSuccessor(Secret connectionString, string schema) 
             sql.Append("CREATE TABLE IF NOT EXISTS ").Append(Target(table)).AppendLine(" (");
             foreach (var column in table.Columns)
             {
-                sql.Append("  ").Append(Quote(column.Name)).Append(' ').Append(SqlType(column)).AppendLine(column.Required ? " NOT NULL," : ",");
+                sql.Append("  ").Append(Quote(column.Name)).Append(' ').Append(SqlType(column))
+                    .Append(IsKey(column) ? KeyCollation : "").AppendLine(column.Required ? " NOT NULL," : ",");
             }
             sql.AppendLine("  PRIMARY KEY (source_system, source_id));");
         }
-        sql.Append("CREATE TABLE IF NOT EXISTS ").Append(Map).AppendLine("""
-             (
-              successor_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-              table_name text NOT NULL,
-              source_system text NOT NULL,
-              source_id text NOT NULL,
-              imported_at timestamptz NOT NULL DEFAULT now(),
-              UNIQUE (table_name, source_system, source_id));
-            """);
         return sql.ToString();
     }
+
+    /// <summary>The id map: a view over every neutral table's key (see the class remarks).</summary>
+    private string CreateIdMapSql()
+    {
+        var selects = NeutralSchema.Tables.Select(table =>
+            $"SELECT '{table.Name}'::text AS table_name, source_system, source_id FROM {Target(table)}");
+        return $"CREATE OR REPLACE VIEW {Map} AS\n{string.Join("\nUNION ALL ", selects)};";
+    }
+
+    // Keys are identifiers, not words: byte order is the right order for them, and it spares every index insert and lookup
+    // the locale's collation (PostgreSQL treats only "C" and "POSIX" as byte order, not C.UTF-8 or en_US.UTF-8).
+    private const string KeyCollation = " COLLATE \"C\"";
+
+    private static bool IsKey(ColumnSchema column) => column.Name is "source_system" or "source_id";
 
     private static string SqlType(ColumnSchema column) => column.Type switch
     {
@@ -381,23 +375,10 @@ internal sealed class PostgresSuccessor(Secret connectionString, string schema) 
             // Rows the batch wrote or found get an id once; the ids of keys mapped before come from the map's unique index.
             // LATERAL ... LIMIT 1 keeps every lookup an index probe: the staging table has no statistics, and a hash join would
             // scan the whole, growing table for every batch.
-            MapIds: $"""
-                WITH added AS (
-                  INSERT INTO {Map} (table_name, source_system, source_id)
-                  SELECT $1, source_system, source_id FROM {Stage(table)} WHERE NOT (ord = ANY($2))
-                  ON CONFLICT (table_name, source_system, source_id) DO NOTHING RETURNING source_system, source_id, successor_id)
-                SELECT source_system, source_id, successor_id FROM added
-                UNION ALL
-                SELECT s.source_system, s.source_id, m.successor_id FROM {Stage(table)} s
-                CROSS JOIN LATERAL (SELECT successor_id FROM {Map} m
-                  WHERE m.table_name = $1 AND m.source_system = s.source_system AND m.source_id = s.source_id LIMIT 1) m
-                WHERE NOT (s.ord = ANY($2))
-                """,
-            IsEmpty: $"SELECT NOT EXISTS (SELECT FROM {Target(table)}) AND NOT EXISTS (SELECT FROM {Map} WHERE table_name = $1)",
-            CopyToMap: $"COPY {Map} (table_name, source_system, source_id) FROM STDIN (FORMAT BINARY)");
+            IsEmpty: $"SELECT NOT EXISTS (SELECT FROM {Target(table)})");
         _statements[table.Name] = statements;
         return statements;
     }
 
-    private sealed record Statements(string CreateStage, string Upsert, string MapIds, string IsEmpty, string CopyToMap);
+    private sealed record Statements(string CreateStage, string Upsert, string IsEmpty);
 }

@@ -11,6 +11,7 @@ namespace ExitKit.Connectors.SqlSuccessor.Internal;
 /// <remarks>
 /// Text is stored with a binary collation so keys and the "row differs" test are case- and accent-sensitive, as in the package.
 /// A refused row fails the MERGE; the batch is then halved under savepoints until the refused rows stand alone.
+/// The id map is a view over the tables' keys, as on PostgreSQL.
 /// </remarks>
 internal sealed class SqlServerSuccessor(Secret connectionString, string schema) : ISuccessorConnector
 {
@@ -30,7 +31,8 @@ internal sealed class SqlServerSuccessor(Secret connectionString, string schema)
         {
             return;
         }
-        await using var command = new SqlCommand(CreateSchemaSql(tables), connection);
+        // Every neutral table, not only the package's: the landing zone has the whole neutral schema, and the id map covers it.
+        await using var command = new SqlCommand(CreateSchemaSql(NeutralSchema.Tables) + CreateIdMapSql(), connection);
         try
         {
             await command.ExecuteNonQueryAsync(cancellationToken);
@@ -72,22 +74,6 @@ internal sealed class SqlServerSuccessor(Secret connectionString, string schema)
         {
             await transaction.RollbackAsync(cancellationToken);
             return outcomes.ToResults();
-        }
-        await using (var map = new SqlCommand($"""
-            INSERT INTO {Map} (table_name, source_system, source_id)
-            SELECT @table, s.source_system, s.source_id FROM {Stage(table)} s
-            JOIN {Target(table)} t ON t.source_system = s.source_system AND t.source_id = s.source_id
-            WHERE NOT EXISTS (SELECT 1 FROM {Map} m WHERE m.table_name = @table AND m.source_system = s.source_system AND m.source_id = s.source_id);
-            SELECT s.ord, m.successor_id FROM {Stage(table)} s
-            JOIN {Map} m ON m.table_name = @table AND m.source_system = s.source_system AND m.source_id = s.source_id;
-            """, connection, transaction))
-        {
-            map.Parameters.Add("@table", SqlDbType.NVarChar, 64).Value = table.Name;
-            await using var reader = await map.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                outcomes.SuccessorId(reader.GetInt32(0), reader.GetInt64(1).ToString(CultureInfo.InvariantCulture));
-            }
         }
         await transaction.CommitAsync(cancellationToken);
         return outcomes.ToResults();
@@ -267,16 +253,16 @@ internal sealed class SqlServerSuccessor(Secret connectionString, string schema)
             // Nonclustered: the key may be up to 1,200 bytes, past the 900-byte limit of a clustered key.
             sql.AppendLine("  PRIMARY KEY NONCLUSTERED (source_system, source_id));");
         }
-        sql.Append("IF OBJECT_ID(N'").Append(Map).Append("', N'U') IS NULL CREATE TABLE ").Append(Map).AppendLine($"""
-             (
-              successor_id bigint IDENTITY(1, 1) PRIMARY KEY,
-              table_name nvarchar(64) NOT NULL,
-              source_system nvarchar(200) {Collation} NOT NULL,
-              source_id nvarchar(400) {Collation} NOT NULL,
-              imported_at datetimeoffset(3) NOT NULL DEFAULT SYSUTCDATETIME(),
-              CONSTRAINT exitkit_id_map_key UNIQUE (table_name, source_system, source_id));
-            """);
         return sql.ToString();
+    }
+
+    /// <summary>The id map: a view over every neutral table's key, which is each row's id here (see PostgresSuccessor).</summary>
+    /// <remarks>CREATE VIEW must open a batch of its own, hence EXEC.</remarks>
+    private string CreateIdMapSql()
+    {
+        var view = $"CREATE OR ALTER VIEW {Map} AS " + string.Join(" UNION ALL ", NeutralSchema.Tables.Select(table =>
+            $"SELECT CAST(N'{table.Name}' AS nvarchar(64)) AS table_name, source_system, source_id FROM {Target(table)}"));
+        return $"EXEC(N'{view.Replace("'", "''", StringComparison.Ordinal)}');";
     }
 
     private static DataTable StageData(TableSchema table, IReadOnlyList<object?[]> rows)

@@ -28,7 +28,8 @@ internal sealed class SqliteSuccessor(string? databasePath, Secret? connectionSt
             return;
         }
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        await ExecuteAsync(connection, transaction, CreateSchemaSql(tables), cancellationToken);
+        // Every neutral table, not only the package's: the landing zone has the whole neutral schema, and the id map covers it.
+        await ExecuteAsync(connection, transaction, CreateSchemaSql(NeutralSchema.Tables) + CreateIdMapSql(), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 
@@ -47,16 +48,10 @@ internal sealed class SqliteSuccessor(string? databasePath, Secret? connectionSt
         }
         await using var upsert = Command(connection, transaction, UpsertSql(table));
         var values = table.Columns.Select((column, ordinal) => upsert.Parameters.Add("$p" + ordinal.ToString(CultureInfo.InvariantCulture), ParameterType(column))).ToArray();
-        await using var mapInsert = Command(connection, transaction,
-            $"INSERT INTO {Quote(SuccessorSql.IdMap)} (table_name, source_system, source_id) VALUES ($t, $s, $i) ON CONFLICT DO NOTHING RETURNING successor_id");
-        await using var mapSelect = Command(connection, transaction,
-            $"SELECT successor_id FROM {Quote(SuccessorSql.IdMap)} WHERE table_name = $t AND source_system = $s AND source_id = $i");
-        foreach (var command in new[] { mapInsert, mapSelect })
-        {
-            command.Parameters.AddWithValue("$t", table.Name);
-            command.Parameters.Add("$s", Microsoft.Data.Sqlite.SqliteType.Text);
-            command.Parameters.Add("$i", Microsoft.Data.Sqlite.SqliteType.Text);
-        }
+        // Whether the key is held already tells a created row from an updated one: one probe of the primary key.
+        await using var held = Command(connection, transaction, $"SELECT 1 FROM {Quote(table.Name)} WHERE source_system = $s AND source_id = $i");
+        var heldSystem = held.Parameters.Add("$s", SqliteType.Text);
+        var heldId = held.Parameters.Add("$i", SqliteType.Text);
         for (var index = 0; index < rows.Count; index++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -65,6 +60,9 @@ internal sealed class SqliteSuccessor(string? databasePath, Secret? connectionSt
             {
                 values[ordinal].Value = ToDatabase(table.Columns[ordinal], row[ordinal]);
             }
+            heldSystem.Value = row[0];
+            heldId.Value = row[1];
+            var wasHeld = held.ExecuteScalar() is not null;
             int changed;
             try
             {
@@ -75,22 +73,14 @@ internal sealed class SqliteSuccessor(string? databasePath, Secret? connectionSt
                 outcomes.Failed(index, error.Message);
                 continue;
             }
-            foreach (var command in new[] { mapInsert, mapSelect })
-            {
-                command.Parameters["$s"].Value = row[0];
-                command.Parameters["$i"].Value = row[1];
-            }
-            // The id map is written in the same transaction as the row, so a key it lacks is a row this successor never held.
-            var newId = mapInsert.ExecuteScalar();
             if (changed == 0)
             {
                 outcomes.Skipped(index);
             }
             else
             {
-                outcomes.Written(index, created: newId is not null);
+                outcomes.Written(index, created: !wasHeld);
             }
-            outcomes.SuccessorId(index, Convert.ToString(newId ?? mapSelect.ExecuteScalar(), CultureInfo.InvariantCulture)!);
         }
         if (dryRun)
         {
@@ -244,17 +234,13 @@ internal sealed class SqliteSuccessor(string? databasePath, Secret? connectionSt
             }
             sql.AppendLine("  PRIMARY KEY (source_system, source_id)) STRICT;");
         }
-        sql.Append("CREATE TABLE IF NOT EXISTS ").Append(Quote(SuccessorSql.IdMap)).AppendLine("""
-             (
-              successor_id INTEGER PRIMARY KEY,
-              table_name TEXT NOT NULL,
-              source_system TEXT NOT NULL,
-              source_id TEXT NOT NULL,
-              imported_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-              UNIQUE (table_name, source_system, source_id)) STRICT;
-            """);
         return sql.ToString();
     }
+
+    /// <summary>The id map: a view over every neutral table's key, which is each row's id here (see PostgresSuccessor).</summary>
+    private static string CreateIdMapSql() =>
+        $"DROP VIEW IF EXISTS {Quote(SuccessorSql.IdMap)};\nCREATE VIEW {Quote(SuccessorSql.IdMap)} AS\n" +
+        string.Join("\nUNION ALL ", NeutralSchema.Tables.Select(table => $"SELECT '{table.Name}' AS table_name, source_system, source_id FROM {Quote(table.Name)}")) + ";";
 
     private static string Parameter(int ordinal) => "$p" + ordinal.ToString(CultureInfo.InvariantCulture);
 

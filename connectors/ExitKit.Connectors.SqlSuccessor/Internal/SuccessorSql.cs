@@ -31,9 +31,11 @@ internal static class SuccessorSql
     {
         private readonly ImportOutcome[] _outcomes = Enumerable.Repeat(ImportOutcome.Skipped, rows.Count).ToArray();
         private readonly string?[] _reasons = new string?[rows.Count];
-        private readonly string?[] _ids = new string?[rows.Count];
         // A key can come twice in one batch (the second then updates the first): positions are kept per key.
-        private readonly Dictionary<string, List<int>> _byKey = rows.Select((row, index) => (Key: Key((string)row[0]!, (string)row[1]!), index))
+        // Built only when the database names rows by key (upserts); a bulk load answers by position and never needs it.
+        private Dictionary<string, List<int>>? _byKey;
+
+        private Dictionary<string, List<int>> ByKey => _byKey ??= rows.Select((row, index) => (Key: Key((string)row[0]!, (string)row[1]!), index))
             .GroupBy(pair => pair.Key, StringComparer.Ordinal)
             .ToDictionary(group => group.Key, group => group.Select(pair => pair.index).ToList(), StringComparer.Ordinal);
 
@@ -46,7 +48,7 @@ internal static class SuccessorSql
         /// <summary>Records a row the database names by key, written by a statement over the rows [from, to), in which each key is once.</summary>
         public void Written(string sourceSystem, string sourceId, bool created, int from, int to)
         {
-            if (_byKey.TryGetValue(Key(sourceSystem, sourceId), out var indexes))
+            if (ByKey.TryGetValue(Key(sourceSystem, sourceId), out var indexes))
             {
                 foreach (var index in indexes.Where(index => index >= from && index < to))
                 {
@@ -61,26 +63,9 @@ internal static class SuccessorSql
             _reasons[index] = reason;
         }
 
-        public bool IsFailed(int index) => _outcomes[index] == ImportOutcome.Failed;
-
-        public void SuccessorId(int index, string id) => _ids[index] = id;
-
-        public void SuccessorId(string sourceSystem, string sourceId, string id)
-        {
-            if (_byKey.TryGetValue(Key(sourceSystem, sourceId), out var indexes))
-            {
-                foreach (var index in indexes)
-                {
-                    _ids[index] = id;
-                }
-            }
-        }
-
-        public int[] FailedIndexes() => Enumerable.Range(0, rows.Count).Where(IsFailed).ToArray();
-
         public IReadOnlyList<RowImportResult> ToResults() =>
-            rows.Select((row, index) => new RowImportResult((string)row[1]!, _outcomes[index],
-                _outcomes[index] == ImportOutcome.Failed ? null : _ids[index], _reasons[index])).ToArray();
+            // No successor id: a row's id in the landing zone is its package key (the id map is a view over the keys).
+            rows.Select((row, index) => new RowImportResult((string)row[1]!, _outcomes[index], null, _reasons[index])).ToArray();
 
         private static string Key(string sourceSystem, string sourceId) => sourceSystem + "\u0000" + sourceId;
     }

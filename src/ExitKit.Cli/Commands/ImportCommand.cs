@@ -53,6 +53,7 @@ internal static class ImportCommand
             await using var successor = loaded.Plugin.CreateSuccessor(configuration);
             ImportResult imported;
             ReadBackResult? readBack = null;
+            using var throughput = new ThroughputGc();
             try
             {
                 imported = await RunWithProgressAsync(opened, successor, options, screen, cancellationToken);

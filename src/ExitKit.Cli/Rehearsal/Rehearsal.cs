@@ -91,6 +91,7 @@ internal static class RehearsalRunner
         {
             var package = await ExitPackage.OpenAsync(store, cancellationToken);
             await using var target = successor.Plugin.CreateSuccessor(plan.Successor!.Configuration);
+            using var throughput = new ThroughputGc();
             output.Line($"4/{total} Import into {successor.Descriptor.Name}");
             var import = await ImportPipeline.RunAsync(package, target, new ImportOptions(), null, cancellationToken);
             stages.Add(new StageResult("import", import.Complete, import.Elapsed.TotalSeconds, import.TotalRows, 0,

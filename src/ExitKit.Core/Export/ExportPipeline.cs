@@ -57,6 +57,8 @@ public sealed record ExportOptions
     public string? PackageId { get; init; }
     /// <summary>The shard this process exports, when several processes export one window into one store; null for the whole export.</summary>
     public ShardSpec? Shard { get; init; }
+    /// <summary>Originals held in memory before they are written to the work folder as a sorted batch (tests make it small).</summary>
+    internal int OriginalsPerBatch { get; init; } = OriginalBatches.DefaultEntriesPerBatch;
 }
 
 /// <summary>Runs an export: describe the source, store its originals, stream every table into the package, seal it.</summary>
@@ -102,6 +104,7 @@ public static class ExportPipeline
             Resume = options.Resume,
             Shard = options.Shard?.Name,
             ShardWindow = options.Shard is null ? null : new WindowInfo(request.From, request.To),
+            OriginalsPerBatch = options.OriginalsPerBatch,
         }, cancellationToken);
 
         if (!writer.OriginalsComplete && options.Shard is not { TakesUntimed: false })

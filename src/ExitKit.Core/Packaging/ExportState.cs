@@ -14,7 +14,10 @@ internal sealed record ExportState
     /// <summary>True once a shard has written all it has to: it waits for <c>exitkit seal</c>.</summary>
     public bool Finished { get; set; }
     public Dictionary<string, TableCheckpoint> Tables { get; init; } = new(StringComparer.Ordinal);
+    /// <summary>Originals stored since the last batch was written, in the order stored (at most a batch's worth).</summary>
     public List<FileEntry> Originals { get; init; } = [];
+    /// <summary>The batch files of originals written so far, in the order written (see <see cref="ExitKit.Packaging.OriginalBatches"/>).</summary>
+    public List<string> OriginalBatches { get; init; } = [];
     public List<ProblemEntry> Problems { get; init; } = [];
     public bool OriginalsComplete { get; set; }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -10,30 +11,23 @@ namespace ExitKit.Packaging;
 /// <summary>Writes what makes a package finished: the manifest, the Frictionless descriptor and the BagIt files, the tag manifest last.</summary>
 internal static class PackageSealer
 {
-    public static async Task SealAsync(IPackageStore store, PackageManifest manifest, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>Seals a package whose manifest is <paramref name="manifest"/> (its originals aside) and whose originals are merged from
+    /// batches; returns the manifest, whose originals are read back from the sealed <c>exitkit.json</c> if they are asked for.</summary>
+    public static async Task<PackageManifest> SealAsync(IPackageStore store, PackageManifest manifest, OriginalsMerge originals, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         // Hashes were computed as each payload file was written (part and original fixity, artefacts named by their hash).
-        var payload = new List<FileFixity>();
-        foreach (var table in manifest.Tables)
-        {
-            payload.AddRange(table.Files.Select(file => new FileFixity(file.Path, file.Bytes, file.Sha256)));
-        }
-        payload.AddRange(manifest.Originals.Select(original => new FileFixity(original.Path, original.Bytes, original.Sha256)));
-        await foreach (var artefact in store.ListAsync(PackageLayout.Artefacts, cancellationToken))
-        {
-            payload.Add(new FileFixity(artefact.Path, artefact.Length, artefact.Path[(artefact.Path.LastIndexOf('/') + 1)..]));
-        }
-        payload.Sort((left, right) => string.CompareOrdinal(left.Path, right.Path));
-
-        var tagFiles = new List<FileFixity>
-        {
-            // Written as they are serialised: a package of many originals has a manifest of tens of megabytes.
-            await WriteAsync(store, PackageManifest.FileName,
-                (stream, token) => JsonSerializer.SerializeAsync(stream, manifest, PackageManifest.JsonOptions, token), cancellationToken),
-            await WriteAsync(store, PackageLayout.DataPackage, DataPackageDescriptor(manifest), cancellationToken),
-            await WriteAsync(store, PackageLayout.BagDeclaration, Encoding.UTF8.GetBytes("BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"), cancellationToken),
-        };
-        var oxum = string.Create(CultureInfo.InvariantCulture, $"{payload.Sum(file => file.Length)}.{payload.Count}");
+        // Nothing here holds the originals or the artefacts: each is streamed from its batches or the store's listing.
+        var originalCount = 0;
+        var manifestFile = await WriteAsync(store, PackageManifest.FileName,
+            (stream, token) => WriteManifestAsync(stream, manifest, Counted(originals.ReadAsync(token)), token), cancellationToken);
+        var dataPackage = await WriteAsync(store, PackageLayout.DataPackage, DataPackageDescriptor(manifest), cancellationToken);
+        var declaration = await WriteAsync(store, PackageLayout.BagDeclaration, Encoding.UTF8.GetBytes("BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"), cancellationToken);
+        var payloadCount = 0L;
+        var payloadBytes = 0L;
+        var payloadManifest = await WriteAsync(store, PackageLayout.PayloadManifest,
+            (stream, token) => WriteManifestLinesAsync(stream, CountedPayload(Payload(store, manifest, originals, token)), token), cancellationToken);
+        var oxum = string.Create(CultureInfo.InvariantCulture, $"{payloadBytes}.{payloadCount}");
         var bagInfo = new StringBuilder()
             .Append("Bag-Software-Agent: exitkit ").Append(manifest.Tool.Version).Append('\n')
             .Append("Bagging-Date: ").Append(time.GetUtcNow().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Append('\n')
@@ -41,8 +35,8 @@ internal static class PackageSealer
             .Append("External-Description: Exit package of ").Append(manifest.Source.Vendor).Append(" (").Append(manifest.Source.System)
             .Append(") exported by connector ").Append(manifest.Source.Connector).Append('\n')
             .Append("Payload-Oxum: ").Append(oxum).Append('\n');
-        tagFiles.Add(await WriteAsync(store, PackageLayout.BagInfo, Encoding.UTF8.GetBytes(bagInfo.ToString()), cancellationToken));
-        tagFiles.Add(await WriteAsync(store, PackageLayout.PayloadManifest, (stream, token) => WriteManifestLinesAsync(stream, payload, token), cancellationToken));
+        var bagInfoFile = await WriteAsync(store, PackageLayout.BagInfo, Encoding.UTF8.GetBytes(bagInfo.ToString()), cancellationToken);
+        FileFixity[] tagFiles = [manifestFile, dataPackage, declaration, bagInfoFile, payloadManifest];
         await WriteAsync(store, PackageLayout.TagManifest, (stream, token) => WriteManifestLinesAsync(stream, tagFiles, token), cancellationToken);
 
         var work = new List<string>();
@@ -54,6 +48,121 @@ internal static class PackageSealer
         {
             await store.DeleteAsync(path, cancellationToken);
         }
+        return manifest with { Originals = DeferredOriginals.FromSealedManifest(store, originalCount) };
+
+        async IAsyncEnumerable<FileEntry> Counted(IAsyncEnumerable<FileEntry> entries)
+        {
+            originalCount = 0;
+            await foreach (var entry in entries)
+            {
+                originalCount++;
+                yield return entry;
+            }
+        }
+
+        async IAsyncEnumerable<FileFixity> CountedPayload(IAsyncEnumerable<FileFixity> files)
+        {
+            (payloadCount, payloadBytes) = (0, 0);
+            await foreach (var file in files)
+            {
+                payloadCount++;
+                payloadBytes += file.Length;
+                yield return file;
+            }
+        }
+    }
+
+    /// <summary>Every payload file in path order: the tables' parts, the originals and the artefacts, each already in path order, merged.</summary>
+    private static async IAsyncEnumerable<FileFixity> Payload(IPackageStore store, PackageManifest manifest, OriginalsMerge originals,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var parts = manifest.Tables.SelectMany(table => table.Files).Select(file => new FileFixity(file.Path, file.Bytes, file.Sha256))
+            .OrderBy(file => file.Path, StringComparer.Ordinal).ToAsyncEnumerable();
+        var originalFiles = originals.ReadAsync(cancellationToken).Select(original => new FileFixity(original.Path, original.Bytes, original.Sha256));
+        var artefacts = store.ListAsync(PackageLayout.Artefacts, cancellationToken)
+            .Select(artefact => new FileFixity(artefact.Path, artefact.Length, artefact.Path[(artefact.Path.LastIndexOf('/') + 1)..]));
+        IAsyncEnumerator<FileFixity>[] sources = [parts.GetAsyncEnumerator(cancellationToken), originalFiles.GetAsyncEnumerator(cancellationToken),
+            artefacts.GetAsyncEnumerator(cancellationToken)];
+        try
+        {
+            var more = new bool[sources.Length];
+            for (var i = 0; i < sources.Length; i++)
+            {
+                more[i] = await sources[i].MoveNextAsync();
+            }
+            while (true)
+            {
+                var next = -1;
+                for (var i = 0; i < sources.Length; i++)
+                {
+                    if (more[i] && (next < 0 || string.CompareOrdinal(sources[i].Current.Path, sources[next].Current.Path) < 0))
+                    {
+                        next = i;
+                    }
+                }
+                if (next < 0)
+                {
+                    yield break;
+                }
+                var file = sources[next].Current;
+                yield return file;
+                more[next] = await sources[next].MoveNextAsync();
+                if (more[next] && string.CompareOrdinal(sources[next].Current.Path, file.Path) <= 0)
+                {
+                    // The payload manifest must list each file once, in order; a store listing out of order would break both silently.
+                    throw new InvalidOperationException($"Payload files are not in path order: {sources[next].Current.Path} after {file.Path}.");
+                }
+            }
+        }
+        finally
+        {
+            foreach (var source in sources)
+            {
+                await source.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>Writes the manifest as <see cref="JsonSerializer"/> writes it, with the originals streamed into their array in place:
+    /// a package of many originals has a manifest of tens of megabytes, and none of it is held.</summary>
+    internal static async Task WriteManifestAsync(Stream stream, PackageManifest manifest, IAsyncEnumerable<FileEntry> originals, CancellationToken cancellationToken)
+    {
+        var options = PackageManifest.JsonOptions;
+        // The rest of the manifest is small (tables, problems): serialised as usual, and each top-level value copied as the serialiser
+        // wrote it (re-writing it through the document would escape what the serialiser leaves as it is, such as the + of an offset).
+        using var document = JsonDocument.Parse(JsonSerializer.SerializeToUtf8Bytes(manifest with { Originals = [] }, options));
+        var originalsName = options.PropertyNamingPolicy?.ConvertName(nameof(PackageManifest.Originals)) ?? nameof(PackageManifest.Originals);
+        await using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions
+        {
+            Encoder = options.Encoder,
+            Indented = options.WriteIndented,
+            IndentCharacter = options.IndentCharacter,
+            IndentSize = options.IndentSize,
+            NewLine = options.NewLine,
+        });
+        writer.WriteStartObject();
+        foreach (var property in document.RootElement.EnumerateObject())
+        {
+            writer.WritePropertyName(property.Name);
+            if (!property.NameEquals(originalsName))
+            {
+                // A top-level value sits at the same depth here as in the serialiser's output, so its indentation is already right.
+                writer.WriteRawValue(property.Value.GetRawText(), skipInputValidation: true);
+                continue;
+            }
+            writer.WriteStartArray();
+            await foreach (var original in originals.WithCancellation(cancellationToken))
+            {
+                JsonSerializer.Serialize(writer, original, options);
+                if (writer.BytesPending >= 1 << 16)
+                {
+                    await writer.FlushAsync(cancellationToken);
+                }
+            }
+            writer.WriteEndArray();
+        }
+        writer.WriteEndObject();
+        await writer.FlushAsync(cancellationToken);
     }
 
     private static async Task<FileFixity> WriteAsync(IPackageStore store, string path, byte[] content, CancellationToken cancellationToken)
@@ -72,10 +181,14 @@ internal static class PackageSealer
     }
 
     /// <summary>BagIt manifest lines: hash, two spaces, path with CR, LF and % percent-encoded (RFC 8493 §2.1.3).</summary>
-    internal static async Task WriteManifestLinesAsync(Stream stream, IEnumerable<FileFixity> files, CancellationToken cancellationToken)
+    internal static Task WriteManifestLinesAsync(Stream stream, IEnumerable<FileFixity> files, CancellationToken cancellationToken) =>
+        WriteManifestLinesAsync(stream, files.ToAsyncEnumerable(), cancellationToken);
+
+    /// <inheritdoc cref="WriteManifestLinesAsync(Stream, IEnumerable{FileFixity}, CancellationToken)"/>
+    internal static async Task WriteManifestLinesAsync(Stream stream, IAsyncEnumerable<FileFixity> files, CancellationToken cancellationToken)
     {
         await using var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 1 << 16, leaveOpen: true) { NewLine = "\n" };
-        foreach (var file in files)
+        await foreach (var file in files.WithCancellation(cancellationToken))
         {
             cancellationToken.ThrowIfCancellationRequested();
             await writer.WriteAsync(file.Sha256);

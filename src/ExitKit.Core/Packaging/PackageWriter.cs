@@ -14,8 +14,9 @@ public sealed record PartLimits(long MaxRows = 2_000_000, long MaxBytes = 1L << 
 
 /// <summary>Writes an exit package: Parquet parts, artefacts, originals, then on sealing the manifest and the BagIt files.</summary>
 /// <remarks>
-/// Progress is checkpointed to <c>.exitkit/state.json</c> after every committed part, so <see cref="OpenAsync"/> on a store
-/// holding an unsealed package resumes it. Nothing that marks a package as finished is written before <see cref="SealAsync"/>.
+/// Progress is checkpointed to <c>.exitkit/state.json</c> after every committed part and every batch of originals written
+/// (see <see cref="OriginalBatches"/>), so <see cref="OpenAsync"/> on a store holding an unsealed package resumes it.
+/// Nothing that marks a package as finished is written before <see cref="SealAsync"/>.
 /// </remarks>
 public sealed class PackageWriter : IExportContext, IDisposable
 {
@@ -25,6 +26,8 @@ public sealed class PackageWriter : IExportContext, IDisposable
     private readonly TimeProvider _time;
     private readonly ParquetWriteSettings _parquet;
     private readonly PartLimits _limits;
+    private readonly int _originalsPerBatch;
+    private readonly int _originalsMergeWidth;
     private readonly SemaphoreSlim _stateLock = new(1, 1);
     private readonly ConcurrentDictionary<string, byte> _artefactsWritten = new(StringComparer.Ordinal);
     // Small artefacts are uploaded in the background, a few at a time: their hash (and so their row) is known at once, and
@@ -33,15 +36,16 @@ public sealed class PackageWriter : IExportContext, IDisposable
     private readonly SemaphoreSlim _uploadSlots = new(8, 8);
     private readonly ConcurrentQueue<Task> _uploads = new();
 
-    private PackageWriter(IPackageStore store, ExportState state, Pseudonymiser? pseudonymiser, TimeProvider time,
-        ParquetWriteSettings parquet, PartLimits limits)
+    private PackageWriter(IPackageStore store, ExportState state, Pseudonymiser? pseudonymiser, Options options)
     {
         _store = store;
         _state = state;
         _pseudonymiser = pseudonymiser;
-        _time = time;
-        _parquet = parquet;
-        _limits = limits;
+        _time = options.Time;
+        _parquet = options.Parquet;
+        _limits = options.Limits;
+        _originalsPerBatch = options.OriginalsPerBatch;
+        _originalsMergeWidth = options.OriginalsMergeWidth;
     }
 
     /// <summary>The package's id.</summary>
@@ -76,6 +80,10 @@ public sealed class PackageWriter : IExportContext, IDisposable
         public string? Shard { get; init; }
         /// <summary>The shard's part of <see cref="Window"/> (which stays the whole export's window).</summary>
         public WindowInfo? ShardWindow { get; init; }
+        /// <summary>Originals held in memory before they are written to the work folder as a sorted batch (tests make it small).</summary>
+        internal int OriginalsPerBatch { get; init; } = OriginalBatches.DefaultEntriesPerBatch;
+        /// <summary>Batches of originals read at once when sealing (tests make it small).</summary>
+        internal int OriginalsMergeWidth { get; init; } = OriginalBatches.MergeWidth;
     }
 
     /// <summary>Starts a new package in an empty store, or resumes an unsealed one when <see cref="Options.Resume"/> is set.</summary>
@@ -105,7 +113,7 @@ public sealed class PackageWriter : IExportContext, IDisposable
                 throw ExitKitException.PackageUnusable(store.Location, $"holds an export of {Describe(state.Window)}{(state.Shard is null ? "" : $" ({state.Shard}: {Describe(window)})")}; " +
                     "resume it with the same --from, --to and --shard, or choose an empty folder.");
             }
-            return new PackageWriter(store, state, pseudonymiser, options.Time, options.Parquet, options.Limits) { Resumed = true };
+            return new PackageWriter(store, state, pseudonymiser, options) { Resumed = true };
         }
         if (options.Shard is null)
         {
@@ -131,7 +139,7 @@ public sealed class PackageWriter : IExportContext, IDisposable
                 pseudonymiser is null ? [] : NeutralSchema.Tables.SelectMany(table => table.Columns.Where(column => column.PersonalData)
                     .Select(column => $"{table.Name}.{column.Name}")).ToArray()),
         };
-        var writer = new PackageWriter(store, fresh, pseudonymiser, options.Time, options.Parquet, options.Limits);
+        var writer = new PackageWriter(store, fresh, pseudonymiser, options);
         await writer.SaveStateAsync(cancellationToken);
         return writer;
     }
@@ -176,13 +184,15 @@ public sealed class PackageWriter : IExportContext, IDisposable
         await _stateLock.WaitAsync(cancellationToken);
         try
         {
+            // The last few go to a batch too: every checkpoint from here on would otherwise carry them.
+            await WriteOriginalsBatchLockedAsync(cancellationToken);
             _state.OriginalsComplete = true;
+            await SaveStateLockedAsync(cancellationToken);
         }
         finally
         {
             _stateLock.Release();
         }
-        await SaveStateAsync(cancellationToken);
     }
 
     /// <summary>Starts (or resumes) writing a table.</summary>
@@ -252,14 +262,35 @@ public sealed class PackageWriter : IExportContext, IDisposable
         await _stateLock.WaitAsync(cancellationToken);
         try
         {
-            await using var file = await _store.CreateAsync(StatePath(_state.Shard), cancellationToken);
-            await JsonSerializer.SerializeAsync(file.Content, _state, PackageManifest.JsonOptions, cancellationToken);
-            await file.CommitAsync(cancellationToken);
+            await SaveStateLockedAsync(cancellationToken);
         }
         finally
         {
             _stateLock.Release();
         }
+    }
+
+    /// <summary>Writes the checkpoint; the caller holds the state lock, so it is one consistent moment of the export.</summary>
+    private async Task SaveStateLockedAsync(CancellationToken cancellationToken)
+    {
+        await using var file = await _store.CreateAsync(StatePath(_state.Shard), cancellationToken);
+        await JsonSerializer.SerializeAsync(file.Content, _state, PackageManifest.JsonOptions, cancellationToken);
+        await file.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>Writes the originals stored since the last batch as the next batch; the caller holds the state lock and saves the state.</summary>
+    /// <remarks>A batch written but not yet in a saved checkpoint is not read: a resumed export writes its next batch under the same
+    /// name, from the entries the checkpoint kept.</remarks>
+    private async Task WriteOriginalsBatchLockedAsync(CancellationToken cancellationToken)
+    {
+        if (_state.Originals.Count == 0)
+        {
+            return;
+        }
+        var path = OriginalBatches.BatchPath(_state.Shard, _state.OriginalBatches.Count);
+        await OriginalBatches.WriteBatchAsync(_store, path, _state.Originals, cancellationToken);
+        _state.OriginalBatches.Add(path);
+        _state.Originals.Clear();
     }
 
     /// <inheritdoc />
@@ -371,9 +402,14 @@ public sealed class PackageWriter : IExportContext, IDisposable
         await _stateLock.WaitAsync(cancellationToken);
         try
         {
-            // A path stored again (a resumed export stores its originals anew) replaces the earlier entry when the manifest is
-            // built; removing it here would scan every original for each one stored, quadratic in a folder of saved responses.
+            // A path stored again (a resumed export stores its originals anew) replaces the earlier entry when the batches are
+            // merged at sealing; removing it here would scan every original for each one stored.
             _state.Originals.Add(new FileEntry(path, fixity.Length, fixity.Sha256));
+            if (_state.Originals.Count >= _originalsPerBatch)
+            {
+                await WriteOriginalsBatchLockedAsync(cancellationToken);
+                await SaveStateLockedAsync(cancellationToken);
+            }
         }
         finally
         {
@@ -407,8 +443,8 @@ public sealed class PackageWriter : IExportContext, IDisposable
     /// <summary>The problems reported so far.</summary>
     public IReadOnlyList<ProblemEntry> Problems => _state.Problems;
 
-    /// <summary>Builds the manifest of what has been committed.</summary>
-    internal async Task<PackageManifest> BuildManifestAsync(DateTimeOffset sealedAt, CancellationToken cancellationToken)
+    /// <summary>Builds the manifest of what has been committed, with the originals given (they are not held here).</summary>
+    internal async Task<PackageManifest> BuildManifestAsync(DateTimeOffset sealedAt, IReadOnlyList<FileEntry> originals, CancellationToken cancellationToken)
     {
         var artefactCount = 0L;
         var artefactBytes = 0L;
@@ -433,27 +469,9 @@ public sealed class PackageWriter : IExportContext, IDisposable
             Pseudonymisation = _state.Pseudonymisation,
             Tables = tables,
             Artefacts = new FileGroupInfo(artefactCount, artefactBytes),
-            Originals = LatestOfEachPath(_state.Originals),
+            Originals = originals,
             Problems = _state.Problems,
         };
-    }
-
-    /// <summary>The originals in path order, each path once with the entry stored last.</summary>
-    internal static FileEntry[] LatestOfEachPath(IReadOnlyList<FileEntry> originals)
-    {
-        // OrderBy is stable: of entries with the same path, the one stored last comes last.
-        var sorted = originals.OrderBy(original => original.Path, StringComparer.Ordinal).ToArray();
-        var count = 0;
-        for (var i = 0; i < sorted.Length; i++)
-        {
-            if (count > 0 && sorted[count - 1].Path == sorted[i].Path)
-            {
-                count--;
-            }
-            sorted[count++] = sorted[i];
-        }
-        Array.Resize(ref sorted, count);
-        return sorted;
     }
 
     internal static TableEntry TableEntryFor(TableSchema table, TableCheckpoint checkpoint)
@@ -499,9 +517,19 @@ public sealed class PackageWriter : IExportContext, IDisposable
         ThrowIfIncomplete();
         await FlushArtefactsAsync();
         await RemoveUncheckpointedPartsAsync(cancellationToken);
-        _state.Finished = true;
-        await SaveStateAsync(cancellationToken);
-        return await BuildManifestAsync(_time.GetUtcNow(), cancellationToken);
+        await _stateLock.WaitAsync(cancellationToken);
+        try
+        {
+            // All of the shard's originals in batches: `exitkit seal` merges them with the other shards'.
+            await WriteOriginalsBatchLockedAsync(cancellationToken);
+            _state.Finished = true;
+            await SaveStateLockedAsync(cancellationToken);
+        }
+        finally
+        {
+            _stateLock.Release();
+        }
+        return await BuildManifestAsync(_time.GetUtcNow(), DeferredOriginals.FromBatches(_store, [.. _state.OriginalBatches]), cancellationToken);
     }
 
     /// <summary>Removes part files of this export (or shard) that no checkpoint lists: renamed into place by a run that crashed
@@ -545,8 +573,8 @@ public sealed class PackageWriter : IExportContext, IDisposable
         await FlushArtefactsAsync();
         await RemoveUncheckpointedPartsAsync(cancellationToken);
         var sealedAt = _time.GetUtcNow();
-        var manifest = await BuildManifestAsync(sealedAt, cancellationToken);
-        await PackageSealer.SealAsync(_store, manifest, _time, cancellationToken);
-        return manifest;
+        var manifest = await BuildManifestAsync(sealedAt, [], cancellationToken);
+        var originals = await OriginalBatches.PrepareMergeAsync(_store, [(_state.OriginalBatches, _state.Originals)], cancellationToken, _originalsMergeWidth);
+        return await PackageSealer.SealAsync(_store, manifest, originals, _time, cancellationToken);
     }
 }

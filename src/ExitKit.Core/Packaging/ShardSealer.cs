@@ -78,8 +78,10 @@ public static class ShardSealer
         }
 
         var manifest = await BuildManifestAsync(store, ordered, packageId ?? Guid.NewGuid().ToString(), time.GetUtcNow(), cancellationToken);
-        await PackageSealer.SealAsync(store, manifest, time, cancellationToken);
-        return manifest;
+        // In shard order, so of two shards that stored the same path the later one's entry is listed (as within a shard, the later one).
+        var originals = await OriginalBatches.PrepareMergeAsync(store,
+            ordered.Select(shard => ((IReadOnlyList<string>)shard.OriginalBatches, (IReadOnlyList<FileEntry>)shard.Originals)), cancellationToken);
+        return await PackageSealer.SealAsync(store, manifest, originals, time, cancellationToken);
     }
 
     private static async Task<Dictionary<ShardSpec, ExportState>> ReadShardStatesAsync(IPackageStore store, CancellationToken cancellationToken)
@@ -142,8 +144,8 @@ public static class ShardSealer
             Pseudonymisation = first.Pseudonymisation,
             Tables = tables,
             Artefacts = new FileGroupInfo(artefactCount, artefactBytes),
-            Originals = shards.SelectMany(shard => shard.Originals).DistinctBy(original => original.Path)
-                .OrderBy(original => original.Path, StringComparer.Ordinal).ToArray(),
+            // Streamed from the shards' batches when the manifest is written.
+            Originals = [],
             Problems = shards.SelectMany(shard => shard.Problems).Distinct().ToArray(),
             Shards = shards.Select(shard => (Spec: ShardSpec.FromName(shard.Shard!)!, shard))
                 .Select(pair => new ShardInfo(pair.Spec.Index, pair.Spec.Count, pair.shard.ShardWindow ?? pair.shard.Window, pair.shard.PackageId)).ToArray(),
