@@ -94,6 +94,7 @@ internal static class ImportBenchmark
         }
         var configuration = new ConnectorConfiguration(JsonDocument.Parse(settings).RootElement.Clone(), Path.Combine(Path.GetTempPath(), "benchmark.json"));
         await using var successor = new SqlSuccessorPlugin().CreateSuccessor(configuration);
+        using var throughput = new ThroughputGc();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         var readBack = await ReadBackVerifier.VerifyAsync(package, successor, new ReadBackOptions());
