@@ -69,6 +69,45 @@ internal static class ImportBenchmark
         }
     }
 
+    /// <summary>Reads back the successor that the last <c>import</c> of this size left, so read-back can be measured alone and repeatedly.</summary>
+    public static async Task ReadBackAsync(int size, string which)
+    {
+        var package = await ExitPackage.OpenAsync(new LocalPackageStore(Path.Combine(Path.GetTempPath(), $"exitkit-bench-validate-{size}")));
+        var rows = package.Manifest.Tables.Sum(table => table.Rows);
+        string settings;
+        if (which == "postgresql")
+        {
+            var server = Environment.GetEnvironmentVariable("EXITKIT_TEST_POSTGRES")
+                ?? throw new InvalidOperationException("Set EXITKIT_TEST_POSTGRES to read back PostgreSQL.");
+            Environment.SetEnvironmentVariable("EXITKIT_BENCH_SUCCESSOR_PG",
+                new NpgsqlConnectionStringBuilder(server) { Database = $"exitkit_bench_successor_{size}" }.ConnectionString);
+            settings = """{"provider": "postgresql", "connectionString": "env:EXITKIT_BENCH_SUCCESSOR_PG"}""";
+        }
+        else
+        {
+            var sqlite = Path.Combine(Path.GetTempPath(), $"exitkit-bench-successor-{size}.db");
+            if (!File.Exists(sqlite))
+            {
+                throw new InvalidOperationException($"{sqlite} does not exist: run `import {size} sqlite` first.");
+            }
+            settings = JsonSerializer.Serialize(new { provider = "sqlite", databasePath = sqlite });
+        }
+        var configuration = new ConnectorConfiguration(JsonDocument.Parse(settings).RootElement.Clone(), Path.Combine(Path.GetTempPath(), "benchmark.json"));
+        await using var successor = new SqlSuccessorPlugin().CreateSuccessor(configuration);
+        using var throughput = new ThroughputGc();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var watch = Stopwatch.StartNew();
+        var readBack = await ReadBackVerifier.VerifyAsync(package, successor, new ReadBackOptions());
+        var seconds = watch.Elapsed.TotalSeconds;
+        var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+        foreach (var table in readBack.Tables.Where(table => table.PackageRows >= 100_000))
+        {
+            Console.WriteLine(string.Create(Invariant, $"  {table.Table}: {table.PackageRows:N0} rows, {table.Elapsed.TotalSeconds:F1} s, {table.Passes} pass(es)"));
+        }
+        Console.WriteLine(string.Create(Invariant,
+            $"| read-back of {which} | {rows:N0} rows | {seconds:F1} s | {rows / seconds:N0} rows/s | CPU {cpuSeconds:F1} s | {(readBack.Equal ? "equal" : "DIFFERS")} |"));
+    }
+
     public static async Task ReadAllAsync(string folder)
     {
         var package = await ExitPackage.OpenAsync(new LocalPackageStore(folder));

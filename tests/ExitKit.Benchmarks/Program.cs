@@ -57,6 +57,10 @@ switch (mode)
         await ImportBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], invariant) : 1_000_000, args.Length > 2 ? args[2] : "both",
             readBackToo: !args.Contains("--no-read-back"));
         break;
+    case "readback":
+        // readback [N] [sqlite|postgresql]: read back the successor a previous `import N` left, without importing again.
+        await ImportBenchmark.ReadBackAsync(args.Length > 1 ? int.Parse(args[1], invariant) : 1_000_000, args.Length > 2 ? args[2] : "sqlite");
+        break;
     case "read":
         // read DIR: every row of every table of an existing package, as the import reads them.
         await ImportBenchmark.ReadAllAsync(args[1]);
@@ -85,6 +89,7 @@ switch (mode)
                                         the connector alone, then the export
               import [N] [sqlite|postgresql|both] [--no-read-back]
                                         import an N-interaction sample package into SQLite and/or PostgreSQL (EXITKIT_TEST_POSTGRES), then read back
+              readback [N] [sqlite|postgresql]  read back the successor the last `import N` left: time, CPU time, passes per table
               validate [N] [SCHEDULE] [RUNS]  validate an N-interaction sample package, and DuckDB computing the same
                                         aggregates, each in a process of its own, RUNS times (2): time, CPU time, peak RSS
               blob [N ...] [--container URL]  export to Azure Blob Storage (Azurite of EXITKIT_TEST_AZURITE by default)

@@ -103,13 +103,15 @@ internal sealed class PostgresSuccessor(Secret connectionString, string schema) 
         }
         var columns = string.Join(", ", table.Columns.Select(column => column.Type == ColumnType.Json ? $"{Quote(column.Name)}::text" : Quote(column.Name)));
         await using var command = new NpgsqlCommand($"SELECT {columns} FROM {Target(table)}", connection);
-        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
+        // Rows are read whole, not with SequentialAccess: a neutral row is small, and an asynchronous call per value took a third
+        // more of the client's CPU time (10.3 s against 7.7 s for the 5 M messages of the 1M-interaction benchmark).
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             var row = new object?[table.Columns.Count];
             for (var ordinal = 0; ordinal < row.Length; ordinal++)
             {
-                if (await reader.IsDBNullAsync(ordinal, cancellationToken))
+                if (reader.IsDBNull(ordinal))
                 {
                     continue;
                 }

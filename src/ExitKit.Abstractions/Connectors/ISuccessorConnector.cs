@@ -27,6 +27,8 @@ public interface ISuccessorConnector : IAsyncDisposable
     /// <remarks>
     /// Read-back compares what <see cref="ReadBackAsync"/> returns with this, so it must be exactly what an import of the row leaves in
     /// the successor. The default returns the row unchanged (the successor holds every column). Must not change the key columns.
+    /// Read-back calls it on other threads, several at once, while <see cref="ReadBackAsync"/> is being read: keep it a pure function of the row and
+    /// of what the successor fixed before the read-back began (its settings, what <see cref="AttachPackageAsync"/> built).
     /// </remarks>
     object?[] AsHeld(TableSchema table, object?[] row) => row;
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using System.Security.Cryptography;
 using System.Text;
 using ExitKit.Schema;
@@ -20,17 +21,60 @@ public static class RowDigest
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_buffer;
 
+    // One hash object per thread, reset after each row: SHA256.HashData sets up the platform's hash anew on every call, which
+    // costs about a sixth of hashing a whole 900-byte row.
+    [ThreadStatic]
+    private static IncrementalHash? t_sha256;
+
     /// <summary>The SHA-256 of a whole row.</summary>
     public static byte[] Of(TableSchema table, object?[] row)
     {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(row);
         var buffer = Buffer();
-        for (var ordinal = 0; ordinal < table.Columns.Count; ordinal++)
-        {
-            Append(buffer, table.Columns[ordinal], ordinal < row.Length ? row[ordinal] : null);
-        }
-        return SHA256.HashData(buffer.WrittenSpan);
+        AppendRow(buffer, table, row);
+        var digest = new byte[SHA256.HashSizeInBytes];
+        Sha256(buffer.WrittenSpan, digest);
+        return digest;
+    }
+
+    /// <summary>The SHA-256 of a whole row, as <see cref="Of(TableSchema, object?[])"/>, written to <paramref name="destination"/> (32 bytes) without allocating.</summary>
+    public static void Of(TableSchema table, object?[] row, Span<byte> destination)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(row);
+        var buffer = Buffer();
+        AppendRow(buffer, table, row);
+        Sha256(buffer.WrittenSpan, destination);
+    }
+
+    /// <summary>
+    /// The row's key hash (as <see cref="KeyHashOf"/>) returned, and the SHA-256 of the whole row (as <see cref="Of(TableSchema, object?[])"/>)
+    /// written to <paramref name="rowDigest"/> (32 bytes): both in one call, encoding the row once and allocating nothing.
+    /// </summary>
+    public static ulong KeyHashAndRow(TableSchema table, object?[] row, Span<byte> rowDigest)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(row);
+        var buffer = Buffer();
+        AppendKey(buffer, row);
+        var keyLength = buffer.WrittenCount;
+        AppendRow(buffer, table, row);
+        var written = buffer.WrittenSpan;
+        Sha256(written[keyLength..], rowDigest);
+        return XxHash3.HashToUInt64(written[..keyLength]);
+    }
+
+    /// <summary>
+    /// A 64-bit XxHash3 of a row's key (<c>source_system</c>, <c>source_id</c>, encoded as for <see cref="KeyOf"/>): cheap and well
+    /// spread, for sharing rows out by key (read-back's buckets), not for telling keys apart (use <see cref="KeyOf"/>).
+    /// </summary>
+    public static ulong KeyHashOf(object?[] row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        var buffer = Buffer();
+        AppendKey(buffer, row);
+        return XxHash3.HashToUInt64(buffer.WrittenSpan);
     }
 
     /// <summary>The SHA-256 of one value, for saying which columns of a row differ.</summary>
@@ -39,7 +83,9 @@ public static class RowDigest
         ArgumentNullException.ThrowIfNull(column);
         var buffer = Buffer();
         Append(buffer, column, value);
-        return SHA256.HashData(buffer.WrittenSpan);
+        var digest = new byte[SHA256.HashSizeInBytes];
+        Sha256(buffer.WrittenSpan, digest);
+        return digest;
     }
 
     /// <summary>The first 16 bytes of the SHA-256 of a row's key (<c>source_system</c>, <c>source_id</c>): a fixed-size key for reconciliation.</summary>
@@ -47,11 +93,17 @@ public static class RowDigest
     {
         ArgumentNullException.ThrowIfNull(row);
         var buffer = Buffer();
-        AppendText(buffer, row[0] as string ?? "");
-        AppendText(buffer, row[1] as string ?? "");
+        AppendKey(buffer, row);
         Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(buffer.WrittenSpan, digest);
+        Sha256(buffer.WrittenSpan, digest);
         return BinaryPrimitives.ReadUInt128LittleEndian(digest);
+    }
+
+    private static void Sha256(ReadOnlySpan<byte> data, Span<byte> destination)
+    {
+        var sha256 = t_sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha256.AppendData(data);
+        sha256.GetHashAndReset(destination);
     }
 
     private static ArrayBufferWriter<byte> Buffer()
@@ -59,6 +111,20 @@ public static class RowDigest
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(4096);
         buffer.ResetWrittenCount();
         return buffer;
+    }
+
+    private static void AppendKey(ArrayBufferWriter<byte> buffer, object?[] row)
+    {
+        AppendText(buffer, row[0] as string ?? "");
+        AppendText(buffer, row[1] as string ?? "");
+    }
+
+    private static void AppendRow(ArrayBufferWriter<byte> buffer, TableSchema table, object?[] row)
+    {
+        for (var ordinal = 0; ordinal < table.Columns.Count; ordinal++)
+        {
+            Append(buffer, table.Columns[ordinal], ordinal < row.Length ? row[ordinal] : null);
+        }
     }
 
     private static void Append(ArrayBufferWriter<byte> buffer, ColumnSchema column, object? value)
