@@ -481,7 +481,17 @@ internal sealed partial class SqlSource : ISourceConnector
     }
 
     /// <summary>The statement pieces of one table, worked out once.</summary>
-    private sealed record ReadPlan(TableMapping Mapping, string From, string SelectList, IReadOnlyList<string> Extras, IReadOnlyList<bool> ExtraIsBoolean);
+    private sealed record ReadPlan(TableMapping Mapping, string From, string SelectList, IReadOnlyList<string> Extras, IReadOnlyList<bool> ExtraIsBoolean)
+    {
+        /// <summary>Each mapped column's place in the neutral row, looked up once per page instead of once per value.</summary>
+        public int[] ColumnOrdinals { get; } = Mapping.Columns.Select(pair => Mapping.Table.OrdinalOf(pair.Column.Name)).ToArray();
+
+        /// <summary>
+        /// Only a mapping that streams files (content or originals) needs sequential access; without it the driver buffers the
+        /// row, so values are checked for NULL without an asynchronous call each.
+        /// </summary>
+        public bool StreamsFiles => Mapping.Content is not null || Mapping.Original is not null;
+    }
 
     /// <summary>A file's bytes as the driver gives them: a stream over a binary column, or the UTF-8 of a text one.</summary>
     private static Stream OpenFile(DbDataReader reader, int ordinal)
@@ -517,6 +527,8 @@ internal sealed partial class SqlSource : ISourceConnector
         private DbDataReader? _reader;
         private bool _finished;
         private bool _broken;
+        private ArrayBufferWriter<byte>? _extrasBuffer;
+        private Utf8JsonWriter? _extrasWriter;
 
         public object? Key { get; private set; }
 
@@ -548,7 +560,7 @@ internal sealed partial class SqlSource : ISourceConnector
             {
                 _command = source.Command(connection, sql);
                 AddParameters(_command, parameters);
-                _reader = await _command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
+                _reader = await _command.ExecuteReaderAsync(plan.StreamsFiles ? CommandBehavior.SequentialAccess : CommandBehavior.Default, cancellationToken);
                 return null;
             }
             catch (Exception error) when (error is not OperationCanceledException && error is not ExitKitException)
@@ -598,9 +610,11 @@ internal sealed partial class SqlSource : ISourceConnector
             var ordinal = 1;
             string? sourceId = null;
             List<string>? degraded = null;
-            foreach (var (column, _) in plan.Mapping.Columns)
+            var columns = plan.Mapping.Columns;
+            for (var index = 0; index < columns.Count; index++)
             {
-                var raw = await reader.IsDBNullAsync(ordinal, cancellationToken) ? null : reader.GetValue(ordinal);
+                var column = columns[index].Column;
+                var raw = await IsNullAsync(reader, ordinal, cancellationToken) ? null : reader.GetValue(ordinal);
                 ordinal++;
                 if (raw is null)
                 {
@@ -615,7 +629,7 @@ internal sealed partial class SqlSource : ISourceConnector
                 {
                     value = context.Pseudonymise(personal);
                 }
-                values[table.OrdinalOf(column.Name)] = value;
+                values[plan.ColumnOrdinals[index]] = value;
                 if (column.Name == "source_id")
                 {
                     sourceId = value as string;
@@ -658,15 +672,18 @@ internal sealed partial class SqlSource : ISourceConnector
             }
             if (plan.Extras.Count > 0)
             {
-                var buffer = new ArrayBufferWriter<byte>();
+                // One buffer and writer for the page, reset per row: the extras object is rebuilt for every row.
+                var buffer = _extrasBuffer ??= new ArrayBufferWriter<byte>();
+                buffer.ResetWrittenCount();
+                var writer = _extrasWriter ??= new Utf8JsonWriter(buffer);
+                writer.Reset(buffer);
                 var any = false;
                 var firstExtra = ordinal;
-                using (var writer = new Utf8JsonWriter(buffer))
                 {
                     writer.WriteStartObject();
                     foreach (var name in plan.Extras)
                     {
-                        var raw = await reader.IsDBNullAsync(ordinal, cancellationToken) ? null : reader.GetValue(ordinal);
+                        var raw = await IsNullAsync(reader, ordinal, cancellationToken) ? null : reader.GetValue(ordinal);
                         ordinal++;
                         if (raw is not null)
                         {
@@ -683,6 +700,7 @@ internal sealed partial class SqlSource : ISourceConnector
                         }
                     }
                     writer.WriteEndObject();
+                    writer.Flush();
                 }
                 values[table.OrdinalOf("source_extra")] = any ? System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan) : null;
             }
@@ -701,8 +719,13 @@ internal sealed partial class SqlSource : ISourceConnector
             return values;
         }
 
+        /// <summary>Whether a value is NULL: from the buffered row when it is one, from the stream otherwise.</summary>
+        private ValueTask<bool> IsNullAsync(DbDataReader reader, int ordinal, CancellationToken cancellationToken) =>
+            plan.StreamsFiles ? new ValueTask<bool>(reader.IsDBNullAsync(ordinal, cancellationToken)) : ValueTask.FromResult(reader.IsDBNull(ordinal));
+
         public async ValueTask DisposeAsync()
         {
+            _extrasWriter?.Dispose();
             if (_reader is not null)
             {
                 if (!_finished && !_broken)
