@@ -78,27 +78,50 @@ public static class PackageVerifier
             findings.Add(new VerificationFinding(path, "is listed in the bag's manifest but missing from the package."));
         }
 
-        // Fixity: hash every listed file that exists, two at a time (one per core).
+        // Fixity: hash every listed file that exists, one file or batch of small files per core at a time.
         var toHash = declared.Concat(tags).Where(pair => files.ContainsKey(pair.Key)).ToArray();
         long bytesChecked = 0;
         var hashFindings = new System.Collections.Concurrent.ConcurrentBag<VerificationFinding>();
-        await Parallel.ForEachAsync(toHash.OrderByDescending(pair => files[pair.Key]),
+        await Parallel.ForEachAsync(HashingBatches(toHash, files),
             new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
-            async (pair, token) =>
+            async (batch, token) =>
             {
-                var actual = await store.ComputeSha256Async(pair.Key, token);
-                Interlocked.Add(ref bytesChecked, files[pair.Key]);
-                bytesHashed?.Report(Interlocked.Read(ref bytesChecked));
-                if (!string.Equals(actual, pair.Value, StringComparison.OrdinalIgnoreCase))
+                foreach (var pair in batch)
                 {
-                    hashFindings.Add(new VerificationFinding(pair.Key, $"has SHA-256 {actual}, but the bag's manifest records {pair.Value}: its content changed."));
+                    var actual = await store.ComputeSha256Async(pair.Key, token);
+                    Interlocked.Add(ref bytesChecked, files[pair.Key]);
+                    if (!string.Equals(actual, pair.Value, StringComparison.OrdinalIgnoreCase))
+                    {
+                        hashFindings.Add(new VerificationFinding(pair.Key, $"has SHA-256 {actual}, but the bag's manifest records {pair.Value}: its content changed."));
+                    }
                 }
+                bytesHashed?.Report(Interlocked.Read(ref bytesChecked));
             });
         findings.AddRange(hashFindings.OrderBy(finding => finding.Path, StringComparer.Ordinal));
 
         await CheckOxumAsync(store, files, declared, findings, cancellationToken);
         await CheckExitManifestAsync(store, files, declared, findings, cancellationToken);
         return new VerificationResult(store.Location, toHash.Length, bytesChecked, findings);
+    }
+
+    /// <summary>
+    /// The files to hash, largest first so no core is left with a big part at the end; files under 1 MiB go in batches of 64,
+    /// since handing out one small artefact at a time cost about as much as hashing it (10,000 artefacts per million interactions).
+    /// </summary>
+    private static IEnumerable<KeyValuePair<string, string>[]> HashingBatches(KeyValuePair<string, string>[] toHash, Dictionary<string, long> files)
+    {
+        const long SmallFile = 1 << 20;
+        const int SmallBatch = 64;
+        var bySize = toHash.OrderByDescending(pair => files[pair.Key]).ToArray();
+        var large = bySize.TakeWhile(pair => files[pair.Key] >= SmallFile).Count();
+        foreach (var pair in bySize.Take(large))
+        {
+            yield return [pair];
+        }
+        foreach (var batch in bySize.Skip(large).Chunk(SmallBatch))
+        {
+            yield return batch;
+        }
     }
 
     private static async Task<Dictionary<string, string>> ReadManifestFileAsync(IPackageStore store, Dictionary<string, long> files, string manifestPath,
