@@ -679,29 +679,27 @@ internal sealed partial class SqlSource : ISourceConnector
                 writer.Reset(buffer);
                 var any = false;
                 var firstExtra = ordinal;
+                writer.WriteStartObject();
+                foreach (var name in plan.Extras)
                 {
-                    writer.WriteStartObject();
-                    foreach (var name in plan.Extras)
+                    var raw = await IsNullAsync(reader, ordinal, cancellationToken) ? null : reader.GetValue(ordinal);
+                    ordinal++;
+                    if (raw is not null)
                     {
-                        var raw = await IsNullAsync(reader, ordinal, cancellationToken) ? null : reader.GetValue(ordinal);
-                        ordinal++;
-                        if (raw is not null)
+                        writer.WritePropertyName(name);
+                        if (plan.ExtraIsBoolean[ordinal - 1 - firstExtra] && raw is long flag and (0 or 1))
                         {
-                            writer.WritePropertyName(name);
-                            if (plan.ExtraIsBoolean[ordinal - 1 - firstExtra] && raw is long flag and (0 or 1))
-                            {
-                                writer.WriteBooleanValue(flag == 1);
-                            }
-                            else
-                            {
-                                ValueConverter.WriteValue(writer, raw);
-                            }
-                            any = true;
+                            writer.WriteBooleanValue(flag == 1);
                         }
+                        else
+                        {
+                            ValueConverter.WriteValue(writer, raw);
+                        }
+                        any = true;
                     }
-                    writer.WriteEndObject();
-                    writer.Flush();
                 }
+                writer.WriteEndObject();
+                writer.Flush();
                 values[table.OrdinalOf("source_extra")] = any ? System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan) : null;
             }
             var subject = sourceId ?? $"key {Cursor}";

@@ -132,12 +132,11 @@ public static class PackageVerifier
         const long SmallFile = 1 << 20;
         const int SmallBatch = 64;
         var bySize = toHash.OrderByDescending(pair => files[pair.Key]).ToArray();
-        var large = bySize.TakeWhile(pair => files[pair.Key] >= SmallFile).Count();
-        foreach (var pair in bySize.Take(large))
+        foreach (var pair in bySize.TakeWhile(pair => files[pair.Key] >= SmallFile))
         {
             yield return [pair];
         }
-        foreach (var batch in bySize.Skip(large).Chunk(SmallBatch))
+        foreach (var batch in bySize.SkipWhile(pair => files[pair.Key] >= SmallFile).Chunk(SmallBatch))
         {
             yield return batch;
         }

@@ -174,8 +174,10 @@ public sealed class LocalPackageStore : IPackageStore
         return new System.IO.Enumeration.FileSystemEnumerable<(string Path, long Length)>(folder,
             (ref System.IO.Enumeration.FileSystemEntry entry) =>
             {
-                var relative = string.Concat(entry.Directory.Length > rootLength ? entry.Directory[rootLength..] : default, entry.Directory.Length > rootLength ? "/" : "", entry.FileName);
-                return (Path.DirectorySeparatorChar == '/' ? relative : relative.Replace(Path.DirectorySeparatorChar, '/'), entry.Length);
+                var relative = entry.Directory.Length > rootLength
+                    ? string.Concat(entry.Directory[rootLength..], "/", entry.FileName).Replace(Path.DirectorySeparatorChar, '/')
+                    : entry.FileName.ToString();
+                return (relative, entry.Length);
             },
             new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false })
         {
