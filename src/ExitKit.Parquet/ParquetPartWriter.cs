@@ -92,6 +92,15 @@ public sealed class ParquetPartWriter : IAsyncDisposable
         await _flushing;
         await _writer.DisposeAsync();
         _completed = true;
+        ReleaseBuffers();
+    }
+
+    private void ReleaseBuffers()
+    {
+        foreach (var buffer in _buffers.Concat(_spareBuffers))
+        {
+            buffer.Dispose();
+        }
     }
 
     /// <inheritdoc />
@@ -111,6 +120,7 @@ public sealed class ParquetPartWriter : IAsyncDisposable
                 // The part is being abandoned; the failure that abandoned it is reported by whoever called.
             }
             await _writer.DisposeAsync();
+            ReleaseBuffers();
         }
     }
 
