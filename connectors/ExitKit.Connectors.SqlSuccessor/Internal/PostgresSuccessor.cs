@@ -195,16 +195,23 @@ internal sealed class PostgresSuccessor(Secret connectionString, string schema) 
             PostgresCopyEncoder.WriteTrailer(buffer);
             await copy.WriteAsync(buffer.WrittenMemory, cancellationToken);
         }
-        catch
+        catch (Exception error)
         {
             // Disposing a raw COPY stream ends the COPY as complete: a batch that failed half-way must be cancelled instead.
-            // What the cancel itself answers (the server's "COPY cancelled", a broken connection) must not hide why it stopped.
+            // What the cancel itself answers (the server's "COPY cancelled", a broken connection, or, for a COPY the token
+            // already ended, ObjectDisposedException "The COPY operation has already ended") must not hide why it stopped.
             try
             {
                 await copy.CancelAsync();
             }
-            catch (NpgsqlException)
+            catch (Exception cancelling) when (cancelling is NpgsqlException or ObjectDisposedException)
             {
+            }
+            // Once the token is cancelled, Npgsql may end the COPY under a write, which then fails with ObjectDisposedException:
+            // that is the cancellation, not a failure of the database (the random-kill import test once reported it as one).
+            if (cancellationToken.IsCancellationRequested && error is not OperationCanceledException)
+            {
+                throw new OperationCanceledException("The import was cancelled during a COPY.", error, cancellationToken);
             }
             throw;
         }
