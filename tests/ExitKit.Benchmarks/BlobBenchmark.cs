@@ -19,7 +19,7 @@ internal static class BlobBenchmark
     public static async Task RunAsync(int[] sizes, string? containerUrl)
     {
         var connection = Environment.GetEnvironmentVariable("EXITKIT_TEST_AZURITE") ?? Environment.GetEnvironmentVariable(AzureBlobPackageStore.ConnectionStringVariable);
-        var ownContainer = containerUrl is null;
+        string? ownContainer = null;
         if (containerUrl is null)
         {
             if (connection is null)
@@ -28,7 +28,8 @@ internal static class BlobBenchmark
                 return;
             }
             var endpoint = new Azure.Storage.Blobs.BlobServiceClient(connection).Uri.ToString().TrimEnd('/');
-            containerUrl = $"{endpoint}/bench-{DateTime.UtcNow:yyyyMMddHHmmss}";
+            ownContainer = $"bench-{DateTime.UtcNow:yyyyMMddHHmmss}";
+            containerUrl = $"{endpoint}/{ownContainer}";
         }
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd}; blob: {AzureBlobPackageStore.PublicLocation(containerUrl)}");
         Console.WriteLine("| interactions | rows | store | export | rows/s | export CPU | verify | MB |");
@@ -47,12 +48,11 @@ internal static class BlobBenchmark
             Console.WriteLine(string.Create(Invariant, $"  blob / local: export {blob.ExportSeconds / local.ExportSeconds:F2}x, verify {blob.VerifySeconds / local.VerifySeconds:F2}x"));
             Directory.Delete(folder, recursive: true);
         }
-        if (ownContainer && connection is not null)
+        if (ownContainer is not null)
         {
             // Azurite keeps every blob's metadata in one JSON database that it saves whole, again and again: packages left
             // behind by earlier runs (48 MB of it after a day of runs) would slow the next run's emulator, not ExitKit.
-            var containerName = new Uri(containerUrl).Segments[^1].TrimEnd('/');
-            await new Azure.Storage.Blobs.BlobServiceClient(connection).GetBlobContainerClient(containerName).DeleteIfExistsAsync();
+            await new Azure.Storage.Blobs.BlobServiceClient(connection).GetBlobContainerClient(ownContainer).DeleteIfExistsAsync();
         }
     }
 
