@@ -143,6 +143,9 @@ public sealed class TimestampValues : ColumnValues
     /// <summary>The UTC day of a row that has a value, as <see cref="DateOnly.DayNumber"/>.</summary>
     public int DayNumber(int row) => (int)(_values![row].Ticks / TimeSpan.TicksPerDay);
 
+    /// <summary>The UTC ticks of a row that has a value.</summary>
+    public long UtcTicks(int row) => _values![row].Ticks;
+
     /// <inheritdoc />
     public override object? GetValue(int row) =>
         IsNull(row) ? null : new DateTimeOffset(DateTime.SpecifyKind(_values![row], DateTimeKind.Utc));
@@ -166,4 +169,12 @@ public sealed class ArrayValues : ColumnValues
 
     /// <inheritdoc />
     public override object? GetValue(int row) => _values.GetValue(row);
+
+    /// <summary>A row's value of a value type (long, double, bool), without boxing; null when the row has none.</summary>
+    /// <exception cref="InvalidCastException">The column does not hold <typeparamref name="T"/>.</exception>
+    public T? Get<T>(int row) where T : struct => ((T?[])_values)[row];
+
+    /// <summary>A row's text list, or null.</summary>
+    /// <exception cref="InvalidCastException">The column is not a text list.</exception>
+    public string[]? GetTextList(int row) => ((string[]?[])_values)[row];
 }

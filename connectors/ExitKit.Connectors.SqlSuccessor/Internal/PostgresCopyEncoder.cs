@@ -91,8 +91,66 @@ internal sealed class PostgresCopyEncoder(TableSchema table, bool numbered)
         }
     }
 
+    /// <summary>Writes row <paramref name="index"/> of a batch: from its columns' bytes when it is held column by column, else as <see cref="WriteRow(IBufferWriter{byte}, object?[], int)"/>.</summary>
+    public void WriteRow(IBufferWriter<byte> output, IReadOnlyList<object?[]> rows, int index, int number)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (rows is not IColumnBatch batch)
+        {
+            WriteRow(output, rows[index], number);
+            return;
+        }
+        BinaryPrimitives.WriteInt16BigEndian(output.GetSpan(2), _fieldCount);
+        output.Advance(2);
+        if (numbered)
+        {
+            BinaryPrimitives.WriteInt32BigEndian(Field(output, 4), number);
+            output.Advance(8);
+        }
+        for (var ordinal = 0; ordinal < table.Columns.Count; ordinal++)
+        {
+            if (batch.IsNull(ordinal, index))
+            {
+                BinaryPrimitives.WriteInt32BigEndian(output.GetSpan(4), -1);
+                output.Advance(4);
+                continue;
+            }
+            switch (table.Columns[ordinal].Type)
+            {
+                case ColumnType.Text or ColumnType.Json:
+                    var text = batch.Utf8(ordinal, index);
+                    text.CopyTo(Field(output, text.Length));
+                    output.Advance(4 + text.Length);
+                    break;
+                case ColumnType.Integer:
+                    BinaryPrimitives.WriteInt64BigEndian(Field(output, 8), batch.Int64(ordinal, index));
+                    output.Advance(12);
+                    break;
+                case ColumnType.Number:
+                    BinaryPrimitives.WriteDoubleBigEndian(Field(output, 8), batch.Number(ordinal, index));
+                    output.Advance(12);
+                    break;
+                case ColumnType.Boolean:
+                    Field(output, 1)[0] = batch.IsTrue(ordinal, index) ? (byte)1 : (byte)0;
+                    output.Advance(5);
+                    break;
+                case ColumnType.Timestamp:
+                    BinaryPrimitives.WriteInt64BigEndian(Field(output, 8), Microseconds(batch.UtcTicks(ordinal, index)));
+                    output.Advance(12);
+                    break;
+                case ColumnType.TextList:
+                    WriteTextArray(output, batch.TextList(ordinal, index));
+                    break;
+                default:
+                    throw new InvalidOperationException($"Column {table.Columns[ordinal].Name} has an unknown type.");
+            }
+        }
+    }
+
     /// <summary>Microseconds since 2000-01-01 UTC, rounded down (package timestamps hold milliseconds, so nothing is lost).</summary>
-    internal static long Microseconds(DateTimeOffset instant) => Math.DivRem(instant.UtcTicks - PostgresEpochTicks, 10, out var rest) - (rest < 0 ? 1 : 0);
+    internal static long Microseconds(DateTimeOffset instant) => Microseconds(instant.UtcTicks);
+
+    private static long Microseconds(long utcTicks) => Math.DivRem(utcTicks - PostgresEpochTicks, 10, out var rest) - (rest < 0 ? 1 : 0);
 
     /// <summary>Writes a fixed-size field's length and returns the span for its value; the caller advances past both.</summary>
     private static Span<byte> Field(IBufferWriter<byte> output, int length)

@@ -35,6 +35,9 @@ internal sealed class PostgresSuccessor(Secret connectionString, string schema) 
     private static string Stage(TableSchema table) => Quote("exitkit_stage_" + table.Name);
     private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
+    // Batches come as the package's columns: text goes from the file's UTF-8 to the COPY stream with no string in between.
+    public bool LoadsColumns => true;
+
     public async Task PrepareAsync(IReadOnlyList<TableSchema> tables, bool dryRun, CancellationToken cancellationToken = default)
     {
         var connection = await ConnectAsync(cancellationToken);
@@ -185,7 +188,7 @@ internal sealed class PostgresSuccessor(Secret connectionString, string schema) 
             PostgresCopyEncoder.WriteHeader(buffer);
             for (var index = 0; index < rows.Count; index++)
             {
-                encoder.WriteRow(buffer, rows[index], index);
+                encoder.WriteRow(buffer, rows, index, index);
                 if (buffer.WrittenCount >= SendAt)
                 {
                     await copy.WriteAsync(buffer.WrittenMemory, cancellationToken);

@@ -35,7 +35,7 @@ internal static class SuccessorSql
         // Built only when the database names rows by key (upserts); a bulk load answers by position and never needs it.
         private Dictionary<string, List<int>>? _byKey;
 
-        private Dictionary<string, List<int>> ByKey => _byKey ??= rows.Select((row, index) => (Key: Key((string)row[0]!, (string)row[1]!), index))
+        private Dictionary<string, List<int>> ByKey => _byKey ??= Enumerable.Range(0, rows.Count).Select(index => (Key: Key(KeyColumn(index, 0), KeyColumn(index, 1)), index))
             .GroupBy(pair => pair.Key, StringComparer.Ordinal)
             .ToDictionary(group => group.Key, group => group.Select(pair => pair.index).ToList(), StringComparer.Ordinal);
 
@@ -65,7 +65,11 @@ internal static class SuccessorSql
 
         public IReadOnlyList<RowImportResult> ToResults() =>
             // No successor id: a row's id in the landing zone is its package key (the id map is a view over the keys).
-            rows.Select((row, index) => new RowImportResult((string)row[1]!, _outcomes[index], null, _reasons[index])).ToArray();
+            Enumerable.Range(0, rows.Count).Select(index => new RowImportResult(KeyColumn(index, 1), _outcomes[index], null, _reasons[index])).ToArray();
+
+        // A batch held column by column gives its keys without building its rows.
+        private string KeyColumn(int index, int ordinal) =>
+            rows is IColumnBatch columns ? columns.Text(ordinal, index) : (string)rows[index][ordinal]!;
 
         private static string Key(string sourceSystem, string sourceId) => sourceSystem + "\u0000" + sourceId;
     }

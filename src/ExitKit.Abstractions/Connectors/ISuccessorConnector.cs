@@ -32,6 +32,11 @@ public interface ISuccessorConnector : IAsyncDisposable
     /// </remarks>
     object?[] AsHeld(TableSchema table, object?[] row) => row;
 
+    /// <summary>Whether the successor reads batches column by column: it is then handed each batch as an <see cref="IColumnBatch"/>.</summary>
+    /// <remarks>For successors that write bytes (a binary bulk load): they skip a string per text value. Others keep the default
+    /// and are handed rows read whole, which is cheaper for a successor that binds every value as an object anyway.</remarks>
+    bool LoadsColumns => false;
+
     /// <summary>Makes the successor ready for these tables (creates the schema, checks access). Does nothing in a dry run.</summary>
     Task PrepareAsync(IReadOnlyList<TableSchema> tables, bool dryRun, CancellationToken cancellationToken = default);
 

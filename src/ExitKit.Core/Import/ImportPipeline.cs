@@ -128,55 +128,77 @@ public static class ImportPipeline
         long rows = 0, created = 0, updated = 0, skipped = 0, failed = 0;
         var failures = new List<RowFailure>();
 
-        var batches = Channel.CreateBounded<List<object?[]>>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var reading = ReadBatchesAsync(package, table, options.BatchSize, batches.Writer, stop.Token);
-        try
+        async Task TakeAsync(IReadOnlyList<object?[]> batch)
         {
-            await foreach (var batch in batches.Reader.ReadAllAsync(cancellationToken))
-            {
-                IReadOnlyList<RowImportResult> results;
-                try
-                {
-                    results = await successor.ImportAsync(table, batch, options.DryRun, cancellationToken);
-                }
-                catch (Exception error) when (IsSuccessorFault(error))
-                {
-                    throw SuccessorFailed($"importing table {table.Name} after {rows.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} rows", error, FailureKind.Incomplete);
-                }
-                CheckResults(table, batch, results);
-                for (var index = 0; index < batch.Count; index++)
-                {
-                    var result = results[index];
-                    switch (result.Outcome)
-                    {
-                        case ImportOutcome.Created: created++; break;
-                        case ImportOutcome.Updated: updated++; break;
-                        case ImportOutcome.Skipped: skipped++; break;
-                        default:
-                            failed++;
-                            if (failures.Count < options.MaxFailuresListed)
-                            {
-                                failures.Add(new RowFailure((string)batch[index][0]!, result.SourceId,
-                                    string.IsNullOrWhiteSpace(result.Reason) ? "the successor refused the row without giving a reason" : result.Reason));
-                            }
-                            break;
-                    }
-                }
-                rows += batch.Count;
-                progress?.Report(new ImportProgress(table.Name, rows, total, Done: false));
-            }
-        }
-        finally
-        {
-            // Stop the reader when the successor failed or the import was cancelled, and surface a read error otherwise.
-            await stop.CancelAsync();
+            IReadOnlyList<RowImportResult> results;
             try
             {
-                await reading;
+                results = await successor.ImportAsync(table, batch, options.DryRun, cancellationToken);
             }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            catch (Exception error) when (IsSuccessorFault(error))
             {
+                throw SuccessorFailed($"importing table {table.Name} after {rows.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} rows", error, FailureKind.Incomplete);
+            }
+            CheckResults(table, batch, results);
+            for (var index = 0; index < batch.Count; index++)
+            {
+                var result = results[index];
+                switch (result.Outcome)
+                {
+                    case ImportOutcome.Created: created++; break;
+                    case ImportOutcome.Updated: updated++; break;
+                    case ImportOutcome.Skipped: skipped++; break;
+                    default:
+                        failed++;
+                        if (failures.Count < options.MaxFailuresListed)
+                        {
+                            failures.Add(new RowFailure(KeyColumn(batch, index, 0), result.SourceId,
+                                string.IsNullOrWhiteSpace(result.Reason) ? "the successor refused the row without giving a reason" : result.Reason));
+                        }
+                        break;
+                }
+            }
+            rows += batch.Count;
+            progress?.Report(new ImportProgress(table.Name, rows, total, Done: false));
+        }
+
+        if (successor.LoadsColumns)
+        {
+            // The row groups' columns as the file holds them, read ahead on another thread while the successor writes; a row
+            // group is disposed (its buffers pooled again) once the successor has taken every batch of it.
+            var names = table.Columns.Select(column => column.Name).ToArray();
+            await foreach (var rowGroup in package.ReadRowGroupsAsync(table.Name, names, readers: 1, cancellationToken: cancellationToken))
+            {
+                var columns = await PackageColumnBatch.ColumnsAsync(table, rowGroup, cancellationToken);
+                foreach (var batch in PackageColumnBatch.Slice(table, columns, rowGroup.RowCount, options.BatchSize))
+                {
+                    await TakeAsync(batch);
+                }
+            }
+        }
+        else
+        {
+            var batches = Channel.CreateBounded<List<object?[]>>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var reading = ReadBatchesAsync(package, table, options.BatchSize, batches.Writer, stop.Token);
+            try
+            {
+                await foreach (var batch in batches.Reader.ReadAllAsync(cancellationToken))
+                {
+                    await TakeAsync(batch);
+                }
+            }
+            finally
+            {
+                // Stop the reader when the successor failed or the import was cancelled, and surface a read error otherwise.
+                await stop.CancelAsync();
+                try
+                {
+                    await reading;
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                }
             }
         }
         progress?.Report(new ImportProgress(table.Name, rows, total, Done: true));
@@ -222,7 +244,11 @@ public static class ImportPipeline
     internal static ExitKitException SuccessorFailed(string action, Exception error, FailureKind kind) =>
         new($"The successor failed while {action}: {error.Message} Batches it committed stay; run the import again to continue from there.", kind, error);
 
-    private static void CheckResults(TableSchema table, List<object?[]> batch, IReadOnlyList<RowImportResult> results)
+    // A key column of a row, without building the whole row when the batch is held column by column.
+    private static string KeyColumn(IReadOnlyList<object?[]> batch, int index, int ordinal) =>
+        batch is IColumnBatch columns ? columns.Text(ordinal, index) : batch[index][ordinal] as string ?? "";
+
+    private static void CheckResults(TableSchema table, IReadOnlyList<object?[]> batch, IReadOnlyList<RowImportResult> results)
     {
         // A successor that loses track of rows would make the summary claim rows it never saw: refuse to count on it.
         if (results.Count != batch.Count)
@@ -232,10 +258,11 @@ public static class ImportPipeline
         }
         for (var index = 0; index < batch.Count; index++)
         {
-            if (!string.Equals(results[index].SourceId, batch[index][1] as string, StringComparison.Ordinal))
+            var sent = KeyColumn(batch, index, 1);
+            if (!string.Equals(results[index].SourceId, sent, StringComparison.Ordinal))
             {
                 throw new ExitKitException($"The successor answered for row {results[index].SourceId} of table {table.Name} where row " +
-                    $"{batch[index][1]} was sent; it must answer one per row, in order. The successor connector is faulty.", FailureKind.Incomplete);
+                    $"{sent} was sent; it must answer one per row, in order. The successor connector is faulty.", FailureKind.Incomplete);
             }
         }
     }
