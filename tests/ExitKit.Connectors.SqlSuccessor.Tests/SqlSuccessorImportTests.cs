@@ -25,6 +25,8 @@ public sealed class SqlSuccessorImportTests(DemoPackage demo) : IClassFixture<De
         Assert.Equal(demo.Package.Manifest.Tables.Select(table => table.Name).Order(), imported.Tables.Select(table => table.Table).Order());
         Assert.All(readBack.Tables, table => Assert.True(table.Equal, $"{table.Table}: {table.MissingCount} missing, {table.ExtraCount} extra, {table.DifferentCount} different"));
         Assert.Equal(demo.TotalRows, readBack.Tables.Sum(table => table.Matching));
+        // One pass: the sums of both sides agreed at once (PostgreSQL's encoded read-back included), no bucket read again.
+        Assert.All(readBack.Tables, table => Assert.Equal(1, table.Passes));
         Assert.Equal(demo.TotalRows, await database.CountAsync("exitkit_id_map"));
         // And value by value, independently of the verifier's hashing.
         foreach (var table in Schema.NeutralSchema.Tables)
@@ -107,6 +109,10 @@ public sealed class SqlSuccessorImportTests(DemoPackage demo) : IClassFixture<De
             }
             Assert.Equal(Array.Empty<string>(), packaged.Single(row => (string)row[1]! == "edge-4")[table.OrdinalOf("tags")]);
             await AssertHeldAsync(successor, table, packaged);
+            // And read-back agrees in its first pass: its encoding of the successor's values (PostgreSQL's binary COPY) is the package's.
+            var readBack = await ReadBackVerifier.VerifyAsync(package, successor, new ReadBackOptions(), cancellationToken: Token);
+            Assert.True(readBack.Equal);
+            Assert.Equal(1, readBack.Tables.Single().Passes);
         }
         finally
         {

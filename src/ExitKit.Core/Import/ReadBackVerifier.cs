@@ -193,12 +193,37 @@ public static class ReadBackVerifier
                 batches.Writer.Complete();
             }
         }
+        // A successor that reads itself back encoded (PostgreSQL's binary COPY) is summed from its bytes, and the package's rows
+        // are encoded from their columns: no string or boxed value per value on either side.
+        async Task ReadEncodedAsync(bool fromPackage, IAsyncEnumerable<EncodedRows> encoded, CancellationToken stop)
+        {
+            await foreach (var rows in encoded)
+            {
+                await batches.Writer.WriteAsync(new RowBatch(fromPackage, [], 0, rows), stop);
+            }
+            if (Interlocked.Decrement(ref reading) == 0)
+            {
+                batches.Writer.Complete();
+            }
+        }
         async Task HashAsync(int hasher, CancellationToken stop)
         {
             var (packageSums, successorSums) = (new BucketSums(buckets), new BucketSums(buckets));
             var digest = new byte[SHA256.HashSizeInBytes];
             await foreach (var batch in batches.Reader.ReadAllAsync(stop))
             {
+                if (batch.Encoded is { } encoded)
+                {
+                    using (encoded)
+                    {
+                        var sums = batch.FromPackage ? packageSums : successorSums;
+                        for (var index = 0; index < encoded.Count; index++)
+                        {
+                            sums.Add(RowDigest.KeyHashAndRow(encoded[index], digest), digest);
+                        }
+                    }
+                    continue;
+                }
                 for (var index = 0; index < batch.Count; index++)
                 {
                     var row = batch.Rows[index];
@@ -214,10 +239,15 @@ public static class ReadBackVerifier
             }
             sums[hasher] = (packageSums, successorSums);
         }
+        var encodes = successor is IEncodedReadBack && successor.ColumnsNotHeld(table).Count == 0;
         await TogetherAsync(
             [
-                stop => ReadAsync(true, package.ReadRowsAsync(table.Name, stop), stop),
-                stop => ReadAsync(false, GuardedAsync(successor.ReadBackAsync(table, stop), table, stop), stop),
+                encodes
+                    ? stop => ReadEncodedAsync(true, EncodePackageAsync(package, table, stop), stop)
+                    : stop => ReadAsync(true, package.ReadRowsAsync(table.Name, stop), stop),
+                encodes
+                    ? stop => ReadEncodedAsync(false, GuardedAsync(((IEncodedReadBack)successor).ReadBackEncodedAsync(table, stop), table, stop), stop)
+                    : stop => ReadAsync(false, GuardedAsync(successor.ReadBackAsync(table, stop), table, stop), stop),
                 .. Enumerable.Range(0, hashers).Select(hasher => (Func<CancellationToken, Task>)(stop => HashAsync(hasher, stop))),
             ],
             cancellationToken);
@@ -229,6 +259,40 @@ public static class ReadBackVerifier
         }
         return (expected, actual);
     }
+
+    // The package's rows in the canonical encoding, from the row groups' columns (UTF-8 and ticks as the file holds them).
+    private static async IAsyncEnumerable<EncodedRows> EncodePackageAsync(ExitPackage package, TableSchema table,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var names = table.Columns.Select(column => column.Name).ToArray();
+        await foreach (var rowGroup in package.ReadRowGroupsAsync(table.Name, names, readers: 1, cancellationToken: cancellationToken))
+        {
+            var columns = await PackageColumnBatch.ColumnsAsync(table, rowGroup, cancellationToken);
+            var batch = PackageColumnBatch.Slice(table, columns, rowGroup.RowCount, rowGroup.RowCount).SingleOrDefault();
+            var rows = new EncodedRows();
+            for (var row = 0; row < (batch?.Count ?? 0); row++)
+            {
+                if (!rows.Fits(EncodedRowsFlushAt))
+                {
+                    yield return rows;
+                    rows = new EncodedRows();
+                }
+                RowDigest.Encode(rows, table, batch!, row);
+                rows.Add();
+            }
+            if (rows.Count > 0)
+            {
+                yield return rows;
+            }
+            else
+            {
+                rows.Dispose();
+            }
+        }
+    }
+
+    // A batch is handed to a hasher once it has passed this many bytes short of its buffer's end.
+    private const int EncodedRowsFlushAt = 16 * 1024;
 
     // Runs the parts at once, each on a task of its own; the first to fail stops the others, and its error is the one thrown.
     private static async Task TogetherAsync(IReadOnlyList<Func<CancellationToken, Task>> parts, CancellationToken cancellationToken)
@@ -333,7 +397,7 @@ public static class ReadBackVerifier
         }
     }
     // The successor's failures (a lost connection) become a message; the package's own read errors pass through as they are.
-    private static async IAsyncEnumerable<object?[]> GuardedAsync(IAsyncEnumerable<object?[]> rows, TableSchema table,
+    private static async IAsyncEnumerable<T> GuardedAsync<T>(IAsyncEnumerable<T> rows, TableSchema table,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var enumerator = rows.GetAsyncEnumerator(cancellationToken);
@@ -413,7 +477,7 @@ public static class ReadBackVerifier
     }
 
     /// <summary>Rows of one side on their way from its reader to a hasher.</summary>
-    private sealed record RowBatch(bool FromPackage, object?[][] Rows, int Count)
+    private sealed record RowBatch(bool FromPackage, object?[][] Rows, int Count, EncodedRows? Encoded = null)
     {
         public const int Size = 32;
     }

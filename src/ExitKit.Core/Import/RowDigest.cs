@@ -2,18 +2,13 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Security.Cryptography;
-using System.Text;
+using ExitKit.Connectors;
 using ExitKit.Schema;
 
 namespace ExitKit.Import;
 
 /// <summary>SHA-256 over the canonical encoding of a neutral row, so a package row and a successor's row compare by content.</summary>
-/// <remarks>
-/// The canonical encoding writes, for every column in the table's order, one byte 0 for NULL or 1 followed by the value:
-/// text and JSON as the UTF-8 byte count (int32, little-endian) and the bytes; integers as int64 little-endian; numbers as
-/// the IEEE 754 bits (int64 little-endian); booleans as one byte; timestamps as UTC ticks (int64 little-endian);
-/// text lists as the element count (int32) and each element as text. JSON is compared as text, byte for byte.
-/// </remarks>
+/// <remarks>The canonical encoding is <see cref="CanonicalRow"/>'s. JSON is compared as text, byte for byte.</remarks>
 public static class RowDigest
 {
     // Rows are encoded into one buffer per thread and hashed in one call: hashing value by value costs a call into the
@@ -113,10 +108,79 @@ public static class RowDigest
         return buffer;
     }
 
+    /// <summary>
+    /// For a row already in the canonical encoding (<see cref="CanonicalRow"/>): its key hash (as <see cref="KeyHashOf"/>) returned
+    /// and its SHA-256 written to <paramref name="rowDigest"/>, the same as <see cref="KeyHashAndRow(TableSchema, object?[], Span{byte})"/>
+    /// gives for the row's values.
+    /// </summary>
+    public static ulong KeyHashAndRow(ReadOnlySpan<byte> encodedRow, Span<byte> rowDigest)
+    {
+        Sha256(encodedRow, rowDigest);
+        // The key's encoding is the first two columns' without their presence bytes (a NULL key column counts as empty text).
+        var key = Buffer();
+        var position = 0;
+        for (var column = 0; column < 2; column++)
+        {
+            if (encodedRow[position] == 0)
+            {
+                CanonicalRow.WriteTextListItem(key, ReadOnlySpan<byte>.Empty);
+                position++;
+                continue;
+            }
+            var length = BinaryPrimitives.ReadInt32LittleEndian(encodedRow[(position + 1)..]);
+            key.Write(encodedRow.Slice(position + 1, 4 + length));
+            position += 5 + length;
+        }
+        return XxHash3.HashToUInt64(key.WrittenSpan);
+    }
+
+    /// <summary>Writes row <paramref name="row"/> of a batch held column by column in the canonical encoding.</summary>
+    public static void Encode(IBufferWriter<byte> output, TableSchema table, IColumnBatch batch, int row)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(batch);
+        for (var ordinal = 0; ordinal < table.Columns.Count; ordinal++)
+        {
+            if (batch.IsNull(ordinal, row))
+            {
+                CanonicalRow.WriteNull(output);
+                continue;
+            }
+            switch (table.Columns[ordinal].Type)
+            {
+                case ColumnType.Text or ColumnType.Json:
+                    CanonicalRow.WriteText(output, batch.Utf8(ordinal, row));
+                    break;
+                case ColumnType.Integer:
+                    CanonicalRow.WriteInteger(output, batch.Int64(ordinal, row));
+                    break;
+                case ColumnType.Number:
+                    CanonicalRow.WriteNumber(output, batch.Number(ordinal, row));
+                    break;
+                case ColumnType.Boolean:
+                    CanonicalRow.WriteBoolean(output, batch.IsTrue(ordinal, row));
+                    break;
+                case ColumnType.Timestamp:
+                    CanonicalRow.WriteTimestamp(output, batch.UtcTicks(ordinal, row));
+                    break;
+                case ColumnType.TextList:
+                    var items = batch.TextList(ordinal, row);
+                    CanonicalRow.WriteTextListCount(output, items.Length);
+                    foreach (var item in items)
+                    {
+                        CanonicalRow.WriteTextListItem(output, item);
+                    }
+                    break;
+                default:
+                    throw new InvalidOperationException($"Column {table.Columns[ordinal].Name} has an unknown type {table.Columns[ordinal].Type}.");
+            }
+        }
+    }
+
     private static void AppendKey(ArrayBufferWriter<byte> buffer, object?[] row)
     {
-        AppendText(buffer, row[0] as string ?? "");
-        AppendText(buffer, row[1] as string ?? "");
+        CanonicalRow.WriteTextListItem(buffer, row[0] as string);
+        CanonicalRow.WriteTextListItem(buffer, row[1] as string);
     }
 
     private static void AppendRow(ArrayBufferWriter<byte> buffer, TableSchema table, object?[] row)
@@ -131,49 +195,36 @@ public static class RowDigest
     {
         if (value is null)
         {
-            buffer.Write([(byte)0]);
+            CanonicalRow.WriteNull(buffer);
             return;
         }
-        buffer.Write([(byte)1]);
         switch (column.Type)
         {
             case ColumnType.Text or ColumnType.Json:
-                AppendText(buffer, (string)value);
+                CanonicalRow.WriteText(buffer, (string)value);
                 break;
             case ColumnType.Integer:
-                BinaryPrimitives.WriteInt64LittleEndian(buffer.GetSpan(8), (long)value);
-                buffer.Advance(8);
+                CanonicalRow.WriteInteger(buffer, (long)value);
                 break;
             case ColumnType.Number:
-                BinaryPrimitives.WriteInt64LittleEndian(buffer.GetSpan(8), BitConverter.DoubleToInt64Bits((double)value));
-                buffer.Advance(8);
+                CanonicalRow.WriteNumber(buffer, (double)value);
                 break;
             case ColumnType.Boolean:
-                buffer.Write([(bool)value ? (byte)1 : (byte)0]);
+                CanonicalRow.WriteBoolean(buffer, (bool)value);
                 break;
             case ColumnType.Timestamp:
-                BinaryPrimitives.WriteInt64LittleEndian(buffer.GetSpan(8), ((DateTimeOffset)value).UtcTicks);
-                buffer.Advance(8);
+                CanonicalRow.WriteTimestamp(buffer, ((DateTimeOffset)value).UtcTicks);
                 break;
             case ColumnType.TextList:
                 var items = (string[])value;
-                BinaryPrimitives.WriteInt32LittleEndian(buffer.GetSpan(4), items.Length);
-                buffer.Advance(4);
+                CanonicalRow.WriteTextListCount(buffer, items.Length);
                 foreach (var item in items)
                 {
-                    AppendText(buffer, item ?? "");
+                    CanonicalRow.WriteTextListItem(buffer, item);
                 }
                 break;
             default:
                 throw new InvalidOperationException($"Column {column.Name} has an unknown type {column.Type}.");
         }
-    }
-
-    private static void AppendText(ArrayBufferWriter<byte> buffer, string text)
-    {
-        var span = buffer.GetSpan(4 + Encoding.UTF8.GetMaxByteCount(text.Length));
-        var length = Encoding.UTF8.GetBytes(text, span[4..]);
-        BinaryPrimitives.WriteInt32LittleEndian(span, length);
-        buffer.Advance(4 + length);
     }
 }
