@@ -45,13 +45,7 @@ internal sealed class PostgresCopyEncoder(TableSchema table, bool numbered)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(row);
-        BinaryPrimitives.WriteInt16BigEndian(output.GetSpan(2), _fieldCount);
-        output.Advance(2);
-        if (numbered)
-        {
-            BinaryPrimitives.WriteInt32BigEndian(Field(output, 4), number);
-            output.Advance(8);
-        }
+        WriteTupleStart(output, number);
         for (var ordinal = 0; ordinal < table.Columns.Count; ordinal++)
         {
             var value = row[ordinal];
@@ -100,13 +94,7 @@ internal sealed class PostgresCopyEncoder(TableSchema table, bool numbered)
             WriteRow(output, rows[index], number);
             return;
         }
-        BinaryPrimitives.WriteInt16BigEndian(output.GetSpan(2), _fieldCount);
-        output.Advance(2);
-        if (numbered)
-        {
-            BinaryPrimitives.WriteInt32BigEndian(Field(output, 4), number);
-            output.Advance(8);
-        }
+        WriteTupleStart(output, number);
         for (var ordinal = 0; ordinal < table.Columns.Count; ordinal++)
         {
             if (batch.IsNull(ordinal, index))
@@ -144,6 +132,18 @@ internal sealed class PostgresCopyEncoder(TableSchema table, bool numbered)
                 default:
                     throw new InvalidOperationException($"Column {table.Columns[ordinal].Name} has an unknown type.");
             }
+        }
+    }
+
+    // A tuple's field count, then its number when the encoder numbers rows.
+    private void WriteTupleStart(IBufferWriter<byte> output, int number)
+    {
+        BinaryPrimitives.WriteInt16BigEndian(output.GetSpan(2), _fieldCount);
+        output.Advance(2);
+        if (numbered)
+        {
+            BinaryPrimitives.WriteInt32BigEndian(Field(output, 4), number);
+            output.Advance(8);
         }
     }
 
