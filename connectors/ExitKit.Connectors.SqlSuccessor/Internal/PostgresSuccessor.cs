@@ -155,8 +155,10 @@ internal sealed class PostgresSuccessor(Secret connectionString, string schema) 
                 {
                     if (rows.Count > 0)
                     {
-                        yield return rows;
+                        // Handed over before the yield: a caller that stops here owns the batch, and the finally below must not return it.
+                        var full = rows;
                         rows = new EncodedRows();
+                        yield return full;
                     }
                     if (step == PostgresCopyDecoder.Step.End)
                     {

@@ -69,6 +69,10 @@ public sealed class EncodedRows : IBufferWriter<byte>, IDisposable
     /// <summary>Returns the buffers to the pool.</summary>
     public void Dispose()
     {
+        if (_ends.Length == 0)
+        {
+            return;
+        }
         ArrayPool<byte>.Shared.Return(_bytes);
         ArrayPool<int>.Shared.Return(_ends);
         _bytes = [];
