@@ -90,8 +90,9 @@ public static class ImportPipeline
     /// <remarks>
     /// Tables go parents first (<see cref="NeutralSchema.Tables"/> order) so references resolve in the successor. Rows are read
     /// a row group at a time and handed over in batches of <see cref="ImportOptions.BatchSize"/>; the next batch is read
-    /// while the successor writes the current one, so at most two batches are in memory. The successor is idempotent, so an
-    /// import that stopped is simply run again.
+    /// while the successor writes the current one, so at most two batches are in memory (for a successor that
+    /// <see cref="ISuccessorConnector.LoadsColumns"/>, at most three row groups' columns as the file holds them). The successor
+    /// is idempotent, so an import that stopped is simply run again.
     /// </remarks>
     public static async Task<ImportResult> RunAsync(ExitPackage package, ISuccessorConnector successor, ImportOptions options,
         IProgress<ImportProgress>? progress = null, CancellationToken cancellationToken = default)
