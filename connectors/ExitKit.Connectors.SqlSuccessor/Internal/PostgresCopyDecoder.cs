@@ -13,7 +13,6 @@ internal sealed class PostgresCopyDecoder(TableSchema table)
 {
     private const int HeaderLength = 19;
     private static readonly byte[] Signature = [(byte)'P', (byte)'G', (byte)'C', (byte)'O', (byte)'P', (byte)'Y', (byte)'\n', 0xFF, (byte)'\r', (byte)'\n', 0];
-    private static readonly long PostgresEpochTicks = new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc).Ticks;
     private bool _headerRead;
 
     /// <summary>What <see cref="TryDecode"/> found at the start of the data.</summary>
@@ -106,7 +105,7 @@ internal sealed class PostgresCopyDecoder(TableSchema table)
                     CanonicalRow.WriteBoolean(output, value[0] != 0);
                     break;
                 case ColumnType.Timestamp:
-                    CanonicalRow.WriteTimestamp(output, (BinaryPrimitives.ReadInt64BigEndian(value) * 10) + PostgresEpochTicks);
+                    CanonicalRow.WriteTimestamp(output, PostgresCopyEncoder.UtcTicks(BinaryPrimitives.ReadInt64BigEndian(value)));
                     break;
                 case ColumnType.TextList:
                     WriteTextArray(output, value);

@@ -152,6 +152,9 @@ internal sealed class PostgresCopyEncoder(TableSchema table, bool numbered)
 
     private static long Microseconds(long utcTicks) => Math.DivRem(utcTicks - PostgresEpochTicks, 10, out var rest) - (rest < 0 ? 1 : 0);
 
+    /// <summary>UTC ticks of a timestamptz's microseconds since 2000-01-01 UTC, the inverse of <see cref="Microseconds(DateTimeOffset)"/>.</summary>
+    internal static long UtcTicks(long microseconds) => (microseconds * 10) + PostgresEpochTicks;
+
     /// <summary>Writes a fixed-size field's length and returns the span for its value; the caller advances past both.</summary>
     private static Span<byte> Field(IBufferWriter<byte> output, int length)
     {

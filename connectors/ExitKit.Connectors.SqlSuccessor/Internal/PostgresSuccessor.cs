@@ -151,7 +151,7 @@ internal sealed class PostgresSuccessor(Secret connectionString, string schema) 
             {
                 var step = DecodeSome(decoder, input.AsSpan(start, end - start), rows, out var consumed);
                 start += consumed;
-                if (step != PostgresCopyDecoder.Step.NeedMore || !rows.Fits(EncodedRowsFlushAt))
+                if (step != PostgresCopyDecoder.Step.NeedMore || rows.IsFull)
                 {
                     if (rows.Count > 0)
                     {
@@ -195,9 +195,6 @@ internal sealed class PostgresSuccessor(Secret connectionString, string schema) 
         }
     }
 
-    // A batch is handed to read-back once it has less room left than this.
-    private const int EncodedRowsFlushAt = 16 * 1024;
-
     // Decodes tuples until the data runs out, the trailer comes, or the batch is full (then Row).
     private static PostgresCopyDecoder.Step DecodeSome(PostgresCopyDecoder decoder, ReadOnlySpan<byte> data, EncodedRows rows, out int consumed)
     {
@@ -206,7 +203,7 @@ internal sealed class PostgresSuccessor(Secret connectionString, string schema) 
         {
             var step = decoder.TryDecode(data[consumed..], rows, out var taken);
             consumed += taken;
-            if (step != PostgresCopyDecoder.Step.Row || !rows.Fits(EncodedRowsFlushAt))
+            if (step != PostgresCopyDecoder.Step.Row || rows.IsFull)
             {
                 return step;
             }

@@ -25,21 +25,15 @@ public static class CanonicalRow
     /// <summary>A text or JSON value, from its UTF-8 bytes.</summary>
     public static void WriteText(IBufferWriter<byte> output, ReadOnlySpan<byte> utf8)
     {
-        ArgumentNullException.ThrowIfNull(output);
-        var span = output.GetSpan(5 + utf8.Length);
-        span[0] = 1;
-        BinaryPrimitives.WriteInt32LittleEndian(span[1..], utf8.Length);
-        utf8.CopyTo(span[5..]);
-        output.Advance(5 + utf8.Length);
+        WritePresent(output);
+        WriteTextListItem(output, utf8);
     }
 
     /// <summary>A text or JSON value.</summary>
     public static void WriteText(IBufferWriter<byte> output, string text)
     {
-        ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(text);
-        output.GetSpan(1)[0] = 1;
-        output.Advance(1);
+        WritePresent(output);
         WriteTextListItem(output, text);
     }
 
@@ -91,6 +85,13 @@ public static class CanonicalRow
         var length = Encoding.UTF8.GetBytes(text, span[4..]);
         BinaryPrimitives.WriteInt32LittleEndian(span, length);
         output.Advance(4 + length);
+    }
+
+    private static void WritePresent(IBufferWriter<byte> output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        output.GetSpan(1)[0] = 1;
+        output.Advance(1);
     }
 
     private static void WriteFixed(IBufferWriter<byte> output, long value)

@@ -23,7 +23,7 @@ public sealed class EncodedRows : IBufferWriter<byte>, IDisposable
     private int[] _ends;
     private int _written;
 
-    /// <param name="capacity">Bytes the buffer holds before <see cref="Fits"/> says no more (it grows for a single larger row).</param>
+    /// <param name="capacity">Bytes the buffer holds; it grows for a row larger than what is left.</param>
     public EncodedRows(int capacity = 128 * 1024)
     {
         _bytes = ArrayPool<byte>.Shared.Rent(capacity);
@@ -36,8 +36,9 @@ public sealed class EncodedRows : IBufferWriter<byte>, IDisposable
     /// <summary>A row's encoding.</summary>
     public ReadOnlySpan<byte> this[int row] => _bytes.AsSpan(row == 0 ? 0 : _ends[row - 1], _ends[row] - (row == 0 ? 0 : _ends[row - 1]));
 
-    /// <summary>Whether <paramref name="bytes"/> more fit without growing the buffer (an empty batch takes any row).</summary>
-    public bool Fits(int bytes) => Count == 0 || _written + bytes <= _bytes.Length;
+    /// <summary>Whether the batch should be handed on before another row is added: less than 16 KiB of its buffer is left.</summary>
+    /// <remarks>The margin keeps most rows from growing the buffer; a batch with no row is never full.</remarks>
+    public bool IsFull => Count > 0 && _bytes.Length - _written < 16 * 1024;
 
     /// <summary>Ends the row written since the last call.</summary>
     public void Add()

@@ -265,34 +265,34 @@ public static class ReadBackVerifier
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var names = table.Columns.Select(column => column.Name).ToArray();
+        var rows = new EncodedRows();
         await foreach (var rowGroup in package.ReadRowGroupsAsync(table.Name, names, readers: 1, cancellationToken: cancellationToken))
         {
             var columns = await PackageColumnBatch.ColumnsAsync(table, rowGroup, cancellationToken);
-            var batch = PackageColumnBatch.Slice(table, columns, rowGroup.RowCount, rowGroup.RowCount).SingleOrDefault();
-            var rows = new EncodedRows();
-            for (var row = 0; row < (batch?.Count ?? 0); row++)
+            foreach (var batch in PackageColumnBatch.Slice(table, columns, rowGroup.RowCount, Math.Max(rowGroup.RowCount, 1)))
             {
-                if (!rows.Fits(EncodedRowsFlushAt))
+                for (var row = 0; row < batch.Count; row++)
                 {
-                    yield return rows;
-                    rows = new EncodedRows();
+                    if (rows.IsFull)
+                    {
+                        var full = rows;
+                        rows = new EncodedRows();
+                        yield return full;
+                    }
+                    RowDigest.Encode(rows, table, batch, row);
+                    rows.Add();
                 }
-                RowDigest.Encode(rows, table, batch!, row);
-                rows.Add();
-            }
-            if (rows.Count > 0)
-            {
-                yield return rows;
-            }
-            else
-            {
-                rows.Dispose();
             }
         }
+        if (rows.Count > 0)
+        {
+            yield return rows;
+        }
+        else
+        {
+            rows.Dispose();
+        }
     }
-
-    // A batch is handed to a hasher once it has passed this many bytes short of its buffer's end.
-    private const int EncodedRowsFlushAt = 16 * 1024;
 
     // Runs the parts at once, each on a task of its own; the first to fail stops the others, and its error is the one thrown.
     private static async Task TogetherAsync(IReadOnlyList<Func<CancellationToken, Task>> parts, CancellationToken cancellationToken)
