@@ -29,6 +29,17 @@ internal abstract class ColumnBuffer(DataField field) : IDisposable
     {
     }
 
+    // Buffers start at this many rows and double up to a row group. A package has twenty tables, most of a few hundred
+    // rows, and two sets of whole-row-group arrays for each took 217 MB of zeroed large-object-heap arrays and 18 full
+    // collections for an export of one interaction.
+    private const int FirstCapacity = 1_024;
+
+    protected static T[] NewValues<T>(int capacity) => new T[Math.Min(capacity, FirstCapacity)];
+
+    /// <summary>Makes room for <paramref name="row"/>: called only when it lies past the end, so the common path is one comparison.</summary>
+    protected static void Grow<T>(ref T[] values, int row, int capacity) =>
+        Array.Resize(ref values, Math.Min(capacity, Math.Max(row + 1, values.Length * 2)));
+
     public static ColumnBuffer For(ColumnSchema column, Field field, int capacity) => column.Type switch
     {
         ColumnType.Text or ColumnType.Json => new TextBuffer((DataField)field, capacity),
@@ -51,11 +62,15 @@ internal abstract class ColumnBuffer(DataField field) : IDisposable
     /// </remarks>
     private sealed class TextBuffer(DataField field, int capacity) : ColumnBuffer(field)
     {
-        private readonly ReadOnlyMemory<char>?[] _values = new ReadOnlyMemory<char>?[capacity];
+        private ReadOnlyMemory<char>?[] _values = NewValues<ReadOnlyMemory<char>?>(capacity);
         private readonly CharArena _arena = new();
 
         public override void Add(object? value, int row)
         {
+            if (row >= _values.Length)
+            {
+                Grow(ref _values, row, capacity);
+            }
             var text = (string?)value;
             // Typed null: a bare null would become an empty text through ReadOnlyMemory's conversion from arrays.
             _values[row] = text is null ? default(ReadOnlyMemory<char>?) : _arena.Copy(text);
@@ -77,10 +92,14 @@ internal abstract class ColumnBuffer(DataField field) : IDisposable
 
     private sealed class ValueBuffer<T>(DataField field, int capacity) : ColumnBuffer(field) where T : struct
     {
-        private readonly T[] _values = new T[capacity];
+        private T[] _values = NewValues<T>(capacity);
 
         public override void Add(object? value, int row)
         {
+            if (row >= _values.Length)
+            {
+                Grow(ref _values, row, capacity);
+            }
             _values[row] = (T)value!;
             BufferedBytes += 8;
         }
@@ -91,10 +110,14 @@ internal abstract class ColumnBuffer(DataField field) : IDisposable
 
     private sealed class NullableBuffer<T>(DataField field, int capacity) : ColumnBuffer(field) where T : struct
     {
-        private readonly T?[] _values = new T?[capacity];
+        private T?[] _values = NewValues<T?>(capacity);
 
         public override void Add(object? value, int row)
         {
+            if (row >= _values.Length)
+            {
+                Grow(ref _values, row, capacity);
+            }
             _values[row] = (T?)value;
             BufferedBytes += 9;
         }
@@ -105,8 +128,8 @@ internal abstract class ColumnBuffer(DataField field) : IDisposable
 
     private sealed class TimestampBuffer(DataField field, int capacity, bool required) : ColumnBuffer(field)
     {
-        private readonly DateTime?[] _nullable = required ? [] : new DateTime?[capacity];
-        private readonly DateTime[] _required = required ? new DateTime[capacity] : [];
+        private DateTime?[] _nullable = required ? [] : NewValues<DateTime?>(capacity);
+        private DateTime[] _required = required ? NewValues<DateTime>(capacity) : [];
 
         public override void Add(object? value, int row)
         {
@@ -114,10 +137,18 @@ internal abstract class ColumnBuffer(DataField field) : IDisposable
             DateTime? utc = value is DateTimeOffset instant ? TruncateToMilliseconds(instant.UtcDateTime) : null;
             if (required)
             {
+                if (row >= _required.Length)
+                {
+                    Grow(ref _required, row, capacity);
+                }
                 _required[row] = utc!.Value;
             }
             else
             {
+                if (row >= _nullable.Length)
+                {
+                    Grow(ref _nullable, row, capacity);
+                }
                 _nullable[row] = utc;
             }
         }
@@ -134,8 +165,9 @@ internal abstract class ColumnBuffer(DataField field) : IDisposable
     /// <summary>Lists are flattened into element values with Dremel repetition levels; an empty list is one null entry.</summary>
     private sealed class TextListBuffer(DataField item, int capacity) : ColumnBuffer(item)
     {
-        private readonly List<ReadOnlyMemory<char>?> _elements = new(capacity);
-        private readonly List<int> _repetitions = new(capacity);
+        // Lists grow by themselves; they start as small as the other buffers.
+        private readonly List<ReadOnlyMemory<char>?> _elements = new(Math.Min(capacity, FirstCapacity));
+        private readonly List<int> _repetitions = new(Math.Min(capacity, FirstCapacity));
         private readonly CharArena _arena = new();
 
         public override void Add(object? value, int row)

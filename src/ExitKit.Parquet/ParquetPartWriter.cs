@@ -9,20 +9,22 @@ public sealed class ParquetPartWriter : IAsyncDisposable
     private readonly TableSchema _table;
     private readonly ParquetWriter _writer;
     // Two sets of column buffers: while one row group is encoded and compressed on another thread, the next one fills.
-    // This overlaps the connector's work with Parquet's, which matters most for the largest table.
+    // This overlaps the connector's work with Parquet's, which matters most for the largest table. The spare set is made
+    // at the first full row group: a table that fits in one never needs it.
     private ColumnBuffer[] _buffers;
-    private ColumnBuffer[] _spareBuffers;
+    private ColumnBuffer[]? _spareBuffers;
+    private readonly Func<ColumnBuffer[]> _newBuffers;
     private Task _flushing = Task.CompletedTask;
     private readonly int _rowGroupRows;
     private int _bufferedRows;
     private bool _completed;
 
-    private ParquetPartWriter(TableSchema table, ParquetWriter writer, ColumnBuffer[] buffers, ColumnBuffer[] spareBuffers, int rowGroupRows)
+    private ParquetPartWriter(TableSchema table, ParquetWriter writer, Func<ColumnBuffer[]> newBuffers, int rowGroupRows)
     {
         _table = table;
         _writer = writer;
-        _buffers = buffers;
-        _spareBuffers = spareBuffers;
+        _newBuffers = newBuffers;
+        _buffers = newBuffers();
         _rowGroupRows = rowGroupRows;
     }
 
@@ -37,7 +39,7 @@ public sealed class ParquetPartWriter : IAsyncDisposable
         var schema = NeutralParquetSchema.For(table);
         var writer = await ParquetWriter.CreateAsync(schema, output, settings.ToOptions(), append: false, cancellationToken);
         ColumnBuffer[] NewBuffers() => table.Columns.Select((column, ordinal) => ColumnBuffer.For(column, schema.Fields[ordinal], settings.RowGroupRows)).ToArray();
-        return new ParquetPartWriter(table, writer, NewBuffers(), NewBuffers(), settings.RowGroupRows);
+        return new ParquetPartWriter(table, writer, NewBuffers, settings.RowGroupRows);
     }
 
     /// <summary>Adds a row (values in column order, already checked against the schema); writes a row group when one is full.</summary>
@@ -51,11 +53,11 @@ public sealed class ParquetPartWriter : IAsyncDisposable
         Rows++;
         if (_bufferedRows == _rowGroupRows)
         {
-            await FlushRowGroupAsync(cancellationToken);
+            await FlushRowGroupAsync(last: false, cancellationToken);
         }
     }
 
-    private async Task FlushRowGroupAsync(CancellationToken cancellationToken)
+    private async Task FlushRowGroupAsync(bool last, CancellationToken cancellationToken)
     {
         if (_bufferedRows == 0)
         {
@@ -65,7 +67,8 @@ public sealed class ParquetPartWriter : IAsyncDisposable
         await _flushing;
         var full = _buffers;
         var rows = _bufferedRows;
-        _buffers = _spareBuffers;
+        // After the last row group nothing fills the buffers again: the set being written stays the only one.
+        _buffers = _spareBuffers ?? (last ? [] : _newBuffers());
         _spareBuffers = full;
         _bufferedRows = 0;
         _flushing = Task.Run(() => WriteRowGroupAsync(full, rows, cancellationToken), cancellationToken);
@@ -88,7 +91,7 @@ public sealed class ParquetPartWriter : IAsyncDisposable
         {
             return;
         }
-        await FlushRowGroupAsync(cancellationToken);
+        await FlushRowGroupAsync(last: true, cancellationToken);
         await _flushing;
         await _writer.DisposeAsync();
         _completed = true;
@@ -97,7 +100,7 @@ public sealed class ParquetPartWriter : IAsyncDisposable
 
     private void ReleaseBuffers()
     {
-        foreach (var buffer in _buffers.Concat(_spareBuffers))
+        foreach (var buffer in _buffers.Concat(_spareBuffers ?? []))
         {
             buffer.Dispose();
         }
