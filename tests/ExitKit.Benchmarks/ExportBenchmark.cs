@@ -156,7 +156,7 @@ internal static class ExportBenchmark
     }
 
     /// <summary>DuckDB writing the same rows: each table is first loaded into DuckDB's memory (untimed), then COPY TO Parquet is timed.</summary>
-    private static (long Rows, double Seconds) DuckDbWrite(string package)
+    internal static (long Rows, double Seconds) DuckDbWrite(string package)
     {
         var output = package + "-duckdb";
         Directory.CreateDirectory(output);

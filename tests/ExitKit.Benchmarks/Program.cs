@@ -15,6 +15,16 @@ switch (mode)
     case "export":
         await ExportBenchmark.RunAsync(args.Skip(1).Select(value => int.Parse(value, invariant)).DefaultIfEmpty(100_000).ToArray());
         break;
+    case "writer":
+        // writer [N ...]: ExitKit's Parquet layer writing an N-interaction package's rows from memory, against DuckDB doing the same.
+        foreach (var size in args.Skip(1).Select(value => int.Parse(value, invariant)).DefaultIfEmpty(1_000_000))
+        {
+            await WriterFloorBenchmark.RunAsync(size);
+        }
+        break;
+    case "writer-once":
+        Console.WriteLine(JsonSerializer.Serialize(await WriterFloorBenchmark.WriteOnceAsync(args[1])));
+        break;
     case "blob":
         // blob [N ...] [--container URL]: the same export to Azure Blob Storage (Azurite by default) and to local disk.
         var container = args.SkipWhile(value => value != "--container").Skip(1).FirstOrDefault();
@@ -83,6 +93,7 @@ switch (mode)
               export [N ...]            export the sample stack at N interactions in a child process each; rows/s, peak RSS;
                                         DuckDB writing the same rows to Parquet; verify against sha256sum over the same files
               export-once N DIR [MODE]  one export in this process (MODE: write | generate), prints JSON
+              writer [N ...]            ExitKit's Parquet layer writing an N-interaction package's rows from memory, against DuckDB
               sql [N ...]               seed PostgreSQL (EXITKIT_TEST_POSTGRES) with N contacts in the generic schema; export via `sql`
               sample-sqlite [N ...]     write the sample stack at N interactions as its SQLite form (the source `exitkit demo` exports)
               zendesk [N ...]           saved Zendesk responses for N tickets (5 comments each), replayed via `zendesk`;
