@@ -185,6 +185,25 @@ internal static class ExportBenchmark
         return (rows, elapsed.TotalSeconds);
     }
 
+    /// <summary>DuckDB reading the package's tables and writing them again in one statement each: source and writer, as an export has both.</summary>
+    internal static double DuckDbReadAndWrite(string package)
+    {
+        var output = package + "-duckdb-copy";
+        Directory.CreateDirectory(output);
+        using var connection = new DuckDBConnection("DataSource=:memory:");
+        connection.Open();
+        var watch = Stopwatch.StartNew();
+        foreach (var table in Directory.EnumerateDirectories(Path.Combine(package, "data")).Select(Path.GetFileName).Where(name => name is not ("artefacts" or "originals")))
+        {
+            using var copy = connection.CreateCommand();
+            copy.CommandText = $"COPY (SELECT * FROM read_parquet('{package}/data/{table}/*.parquet')) TO '{output}/{table}.parquet' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 20000)";
+            copy.ExecuteNonQuery();
+        }
+        var seconds = watch.Elapsed.TotalSeconds;
+        Directory.Delete(output, recursive: true);
+        return seconds;
+    }
+
     internal static Task<(long Bytes, double ExitKitSeconds, double Sha256sumSeconds)> VerifyOnlyAsync(string package) => VerifyAgainstSha256sumAsync(package);
 
     internal static async Task<(long Bytes, double ExitKitSeconds, double Sha256sumSeconds)> VerifyAgainstSha256sumAsync(string package)
