@@ -107,12 +107,18 @@ internal static class WriterFloorBenchmark
         try
         {
             await WritePassAsync(tables, output);
+            using var sampler = Environment.GetEnvironmentVariable("EXITKIT_BENCH_ALLOCATIONS") == "1" ? new AllocationSampler() : null;
+            sampler?.Start();
             GC.Collect();
             var allocated = GC.GetTotalAllocatedBytes();
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var watch = Stopwatch.StartNew();
             var written = await WritePassAsync(tables, output);
             watch.Stop();
+            foreach (var (type, bytes) in sampler?.Top(15) ?? [])
+            {
+                Console.Error.WriteLine($"{bytes / 1e6,10:N0} MB  {type}");
+            }
             return new WriterFigures(written, watch.Elapsed.TotalSeconds, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds,
                 GC.GetTotalAllocatedBytes() - allocated);
         }
