@@ -18,6 +18,9 @@ internal abstract class ColumnBuffer(DataField field) : IDisposable
 
     public virtual void Clear() => BufferedBytes = 0;
 
+    /// <summary>Takes a whole row group's room at once, for a table known to fill row groups.</summary>
+    public abstract void Reserve();
+
     /// <summary>Gives back pooled memory once the part is written or abandoned.</summary>
     public void Dispose()
     {
@@ -80,6 +83,8 @@ internal abstract class ColumnBuffer(DataField field) : IDisposable
         public override Task WriteAsync(ParquetRowGroupWriter writer, int rowCount, CancellationToken cancellationToken) =>
             writer.WriteAsync<ReadOnlyMemory<char>>(Field, _values.AsMemory(0, rowCount), null, null, cancellationToken);
 
+        public override void Reserve() => Grow(ref _values, capacity - 1, capacity);
+
         public override void Clear()
         {
             base.Clear();
@@ -106,6 +111,8 @@ internal abstract class ColumnBuffer(DataField field) : IDisposable
 
         public override Task WriteAsync(ParquetRowGroupWriter writer, int rowCount, CancellationToken cancellationToken) =>
             writer.WriteAsync<T>(Field, _values.AsMemory(0, rowCount), null, null, cancellationToken);
+
+        public override void Reserve() => Grow(ref _values, capacity - 1, capacity);
     }
 
     private sealed class NullableBuffer<T>(DataField field, int capacity) : ColumnBuffer(field) where T : struct
@@ -124,6 +131,8 @@ internal abstract class ColumnBuffer(DataField field) : IDisposable
 
         public override Task WriteAsync(ParquetRowGroupWriter writer, int rowCount, CancellationToken cancellationToken) =>
             writer.WriteAsync<T>(Field, _values.AsMemory(0, rowCount), null, null, cancellationToken);
+
+        public override void Reserve() => Grow(ref _values, capacity - 1, capacity);
     }
 
     private sealed class TimestampBuffer(DataField field, int capacity, bool required) : ColumnBuffer(field)
@@ -150,6 +159,18 @@ internal abstract class ColumnBuffer(DataField field) : IDisposable
                     Grow(ref _nullable, row, capacity);
                 }
                 _nullable[row] = utc;
+            }
+        }
+
+        public override void Reserve()
+        {
+            if (required)
+            {
+                Grow(ref _required, capacity - 1, capacity);
+            }
+            else
+            {
+                Grow(ref _nullable, capacity - 1, capacity);
             }
         }
 
@@ -191,6 +212,12 @@ internal abstract class ColumnBuffer(DataField field) : IDisposable
 
         public override Task WriteAsync(ParquetRowGroupWriter writer, int rowCount, CancellationToken cancellationToken) =>
             writer.WriteAsync<ReadOnlyMemory<char>>(Field, _elements.ToArray(), _repetitions.ToArray(), null, cancellationToken);
+
+        public override void Reserve()
+        {
+            _elements.EnsureCapacity(capacity);
+            _repetitions.EnsureCapacity(capacity);
+        }
 
         public override void Clear()
         {

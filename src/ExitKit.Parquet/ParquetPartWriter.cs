@@ -67,11 +67,21 @@ public sealed class ParquetPartWriter : IAsyncDisposable
         await _flushing;
         var full = _buffers;
         var rows = _bufferedRows;
-        // After the last row group nothing fills the buffers again: the set being written stays the only one.
-        _buffers = _spareBuffers ?? (last ? [] : _newBuffers());
+        // After the last row group nothing fills the buffers again: the set being written stays the only one. A table that
+        // fills a row group fills the next too, so the spare set takes the full row group's room at once.
+        _buffers = _spareBuffers ?? (last ? [] : Reserved(_newBuffers()));
         _spareBuffers = full;
         _bufferedRows = 0;
         _flushing = Task.Run(() => WriteRowGroupAsync(full, rows, cancellationToken), cancellationToken);
+    }
+
+    private static ColumnBuffer[] Reserved(ColumnBuffer[] buffers)
+    {
+        foreach (var buffer in buffers)
+        {
+            buffer.Reserve();
+        }
+        return buffers;
     }
 
     private async Task WriteRowGroupAsync(ColumnBuffer[] buffers, int rows, CancellationToken cancellationToken)
