@@ -79,30 +79,8 @@ internal static class ExportBenchmark
     private static Task<ExportFigures> ChildAsync(int interactions, string folder, string mode) =>
         ChildAsync(["export-once", interactions.ToString(Invariant), folder, mode]);
 
-    internal static async Task<ExportFigures> ChildAsync(string[] arguments, IReadOnlyDictionary<string, string>? environment = null)
-    {
-        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
-        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
-        {
-            start.ArgumentList.Add(typeof(ExportBenchmark).Assembly.Location);
-        }
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[name] = value;
-        }
-        using var process = Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"export-once failed: {output}");
-        }
-        return JsonSerializer.Deserialize<ExportFigures>(output.Trim().Split('\n')[^1])!;
-    }
+    internal static Task<ExportFigures> ChildAsync(string[] arguments, IReadOnlyDictionary<string, string>? environment = null) =>
+        BenchmarkChild.RunAsync<ExportFigures>(arguments, environment);
 
     public static async Task RunAsync(int[] sizes)
     {

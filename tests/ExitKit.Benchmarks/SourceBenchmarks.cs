@@ -122,26 +122,7 @@ internal static class SourceBenchmarks
         }
     }
 
-    private static async Task<SideFigures> SideAsync(string[] arguments)
-    {
-        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
-        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
-        {
-            start.ArgumentList.Add(typeof(SourceBenchmarks).Assembly.Location);
-        }
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{arguments[0]} failed: {output}");
-        }
-        return System.Text.Json.JsonSerializer.Deserialize<SideFigures>(output.Trim().Split('\n')[^1])!;
-    }
+    private static Task<SideFigures> SideAsync(string[] arguments) => BenchmarkChild.RunAsync<SideFigures>(arguments);
 
     /// <summary>Child process: one validation, timed from opening the package to the report.</summary>
     public static async Task<SideFigures> ValidateOnceAsync(string folder, string schedulePath)

@@ -53,24 +53,7 @@ internal static class WriterFloorBenchmark
         Directory.Delete(folder, recursive: true);
     }
 
-    private static async Task<WriterFigures> ChildAsync(string package)
-    {
-        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
-        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
-        {
-            start.ArgumentList.Add(typeof(WriterFloorBenchmark).Assembly.Location);
-        }
-        start.ArgumentList.Add("writer-once");
-        start.ArgumentList.Add(package);
-        using var process = Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"writer-once failed: {output}");
-        }
-        return JsonSerializer.Deserialize<WriterFigures>(output.Trim().Split('\n')[^1])!;
-    }
+    private static Task<WriterFigures> ChildAsync(string package) => BenchmarkChild.RunAsync<WriterFigures>(["writer-once", package]);
 
     /// <summary>Child process: every table of the package written again through <see cref="ParquetPartWriter"/>, timed.</summary>
     /// <remarks>Two passes: the first compiles the writer (DuckDB's side has no JIT), the second is timed.</remarks>
