@@ -68,7 +68,7 @@ public sealed class ParquetPartWriter : IAsyncDisposable
         var full = _buffers;
         var rows = _bufferedRows;
         // After the last row group nothing fills the buffers again: the set being written stays the only one. A table that
-        // fills a row group fills the next too, so the spare set takes the full row group's room at once.
+        // filled one row group is likely to fill the next, so the spare set takes a whole row group's room at once.
         _buffers = _spareBuffers ?? (last ? [] : Reserved(_newBuffers()));
         _spareBuffers = full;
         _bufferedRows = 0;
