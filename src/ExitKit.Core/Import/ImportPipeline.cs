@@ -167,11 +167,9 @@ public static class ImportPipeline
         {
             // The row groups' columns as the file holds them, read ahead on another thread while the successor writes; a row
             // group is disposed (its buffers pooled again) once the successor has taken every batch of it.
-            var names = table.Columns.Select(column => column.Name).ToArray();
-            await foreach (var rowGroup in package.ReadRowGroupsAsync(table.Name, names, readers: 1, cancellationToken: cancellationToken))
+            await foreach (var rowGroup in PackageColumnBatch.RowGroupsAsync(package, table, cancellationToken))
             {
-                var columns = await PackageColumnBatch.ColumnsAsync(table, rowGroup, cancellationToken);
-                foreach (var batch in PackageColumnBatch.Slice(table, columns, rowGroup.RowCount, options.BatchSize))
+                foreach (var batch in rowGroup.Slice(options.BatchSize))
                 {
                     await TakeAsync(batch);
                 }

@@ -23,24 +23,31 @@ internal sealed class PackageColumnBatch : IColumnBatch
         Count = count;
     }
 
-    /// <summary>The columns of a row group, read (or taken from what was read ahead) in the table's order.</summary>
-    public static async ValueTask<ColumnValues?[]> ColumnsAsync(TableSchema table, PackageRowGroup rowGroup, CancellationToken cancellationToken)
+    /// <summary>
+    /// Each row group of a table as one batch of its columns, read ahead on another thread. A batch, and every slice of it,
+    /// is valid until the next is asked for: the row group's buffers are pooled again then.
+    /// </summary>
+    public static async IAsyncEnumerable<PackageColumnBatch> RowGroupsAsync(ExitPackage package, TableSchema table,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var columns = new ColumnValues?[table.Columns.Count];
-        for (var ordinal = 0; ordinal < columns.Length; ordinal++)
+        var names = table.Columns.Select(column => column.Name).ToArray();
+        await foreach (var rowGroup in package.ReadRowGroupsAsync(table.Name, names, readers: 1, cancellationToken: cancellationToken))
         {
-            var name = table.Columns[ordinal].Name;
-            columns[ordinal] = rowGroup.HasColumn(name) ? await rowGroup.ReadAsync(name, cancellationToken) : null;
+            var columns = new ColumnValues?[names.Length];
+            for (var ordinal = 0; ordinal < columns.Length; ordinal++)
+            {
+                columns[ordinal] = rowGroup.HasColumn(names[ordinal]) ? await rowGroup.ReadAsync(names[ordinal], cancellationToken) : null;
+            }
+            yield return new PackageColumnBatch(table, columns, 0, rowGroup.RowCount);
         }
-        return columns;
     }
 
-    /// <summary>The batches of a row group, at most <paramref name="batchSize"/> rows each.</summary>
-    public static IEnumerable<PackageColumnBatch> Slice(TableSchema table, ColumnValues?[] columns, int rowCount, int batchSize)
+    /// <summary>This batch in slices of at most <paramref name="batchSize"/> rows.</summary>
+    public IEnumerable<PackageColumnBatch> Slice(int batchSize)
     {
-        for (var from = 0; from < rowCount; from += batchSize)
+        for (var from = 0; from < Count; from += batchSize)
         {
-            yield return new PackageColumnBatch(table, columns, from, Math.Min(batchSize, rowCount - from));
+            yield return new PackageColumnBatch(_table, _columns, _from + from, Math.Min(batchSize, Count - from));
         }
     }
 

@@ -264,24 +264,19 @@ public static class ReadBackVerifier
     private static async IAsyncEnumerable<EncodedRows> EncodePackageAsync(ExitPackage package, TableSchema table,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var names = table.Columns.Select(column => column.Name).ToArray();
         var rows = new EncodedRows();
-        await foreach (var rowGroup in package.ReadRowGroupsAsync(table.Name, names, readers: 1, cancellationToken: cancellationToken))
+        await foreach (var rowGroup in PackageColumnBatch.RowGroupsAsync(package, table, cancellationToken))
         {
-            var columns = await PackageColumnBatch.ColumnsAsync(table, rowGroup, cancellationToken);
-            foreach (var batch in PackageColumnBatch.Slice(table, columns, rowGroup.RowCount, Math.Max(rowGroup.RowCount, 1)))
+            for (var row = 0; row < rowGroup.Count; row++)
             {
-                for (var row = 0; row < batch.Count; row++)
+                if (rows.IsFull)
                 {
-                    if (rows.IsFull)
-                    {
-                        var full = rows;
-                        rows = new EncodedRows();
-                        yield return full;
-                    }
-                    RowDigest.Encode(rows, table, batch, row);
-                    rows.Add();
+                    var full = rows;
+                    rows = new EncodedRows();
+                    yield return full;
                 }
+                RowDigest.Encode(rows, table, rowGroup, row);
+                rows.Add();
             }
         }
         if (rows.Count > 0)
